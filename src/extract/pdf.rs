@@ -1,0 +1,209 @@
+//! PDF extraction, parent side: run the worker, check what it returns, fall
+//! back to pdftotext page by page where it failed.
+
+use super::worker::{self, Finished, Glyph, WorkerFailure, WorkerPage, WorkerReport};
+use super::{han_count, Extraction, Extractor, Limits, Page};
+use crate::error::{Error, Result};
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use std::path::Path;
+use std::process::Command;
+
+/// Collects positioned glyphs of one page from pdf-extract.
+struct Collector {
+    height: f64,
+    glyphs: Vec<Glyph>,
+}
+
+impl OutputDev for Collector {
+    fn begin_page(&mut self, _n: u32, media_box: &MediaBox, _art: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
+        self.height = media_box.ury - media_box.lly;
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(&mut self, trm: &Transform, width: f64, _spacing: f64, font_size: f64, ch: &str) -> Result<(), OutputError> {
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = if font_size.is_finite() { font_size * scale } else { scale };
+        let size = if size.is_finite() && size > 0.0 { size } else { 10.0 };
+        self.glyphs.push(Glyph {
+            x: trm.m31 as f32,
+            y: (self.height - trm.m32) as f32,
+            w: (width * size) as f32,
+            size: size as f32,
+            s: ch.to_string(),
+        });
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// Extract one page with pdf-extract (runs inside the worker).
+pub(crate) fn pdf_extract_page(doc: &pdf_extract::Document, n: u32) -> std::result::Result<WorkerPage, String> {
+    let mut c = Collector { height: 0.0, glyphs: Vec::new() };
+    pdf_extract::output_doc_page(doc, &mut c, n).map_err(|e| format!("pdf-extract: {e:?}"))?;
+    let width = page_width(doc, n).unwrap_or(0.0);
+    let height = c.height as f32;
+    Ok(WorkerPage { number: n, width, height, lines: worker::glyphs_to_lines(c.glyphs), error: None })
+}
+
+fn page_width(doc: &pdf_extract::Document, n: u32) -> Option<f32> {
+    let id = *doc.get_pages().get(&n)?;
+    let dict = doc.get_dictionary(id).ok()?;
+    let mb = dict.get(b"MediaBox").ok()?.as_array().ok()?;
+    let f = |o: &pdf_extract::Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+    Some(f(mb.get(2)?)? - f(mb.get(0)?)?)
+}
+
+/// Does a page's text look wrong (replacement characters, private-use
+/// glyphs, almost no Han characters in a page full of other symbols)?
+pub fn page_quality_problem(text: &str) -> Option<&'static str> {
+    if text.contains('\u{fffd}') {
+        return Some("replacement characters");
+    }
+    if text.chars().any(|c| ('\u{e000}'..='\u{f8ff}').contains(&c)) {
+        return Some("unmapped (private-use) glyphs");
+    }
+    let visible = text.chars().filter(|c| !c.is_whitespace()).count();
+    let han = han_count(text);
+    if visible >= 40 && han * 10 < visible {
+        return Some("too few Han characters");
+    }
+    None
+}
+
+/// Extract a PDF: pdf-extract in the worker, pdftotext where it fails.
+pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
+    let mut notes = Vec::new();
+    let report = run_worker(path, limits);
+    let mut pages: Vec<Option<Page>> = Vec::new();
+    let mut need_fallback = false;
+    let mut encrypted = false;
+    let mut worker_error = None;
+    match report {
+        Ok(r) => {
+            if r.pages.len() < r.page_count as usize {
+                notes.push(format!("pdf-extract returned {} of {} pages", r.pages.len(), r.page_count));
+                need_fallback = true;
+            }
+            pages.resize(r.page_count as usize, None);
+            for wp in r.pages {
+                let idx = wp.number as usize - 1;
+                if idx >= pages.len() {
+                    continue;
+                }
+                let page = Page { number: wp.number, width: wp.width, height: wp.height, lines: wp.lines, extractor: Extractor::PdfExtract };
+                if let Some(e) = wp.error {
+                    notes.push(format!("page {}: {e}", wp.number));
+                    need_fallback = true;
+                    continue;
+                }
+                let text = page.text();
+                if let Some(problem) = page_quality_problem(&text) {
+                    notes.push(format!("page {}: pdf-extract output failed the quality check ({problem})", wp.number));
+                    need_fallback = true;
+                    continue;
+                }
+                if text.trim().is_empty() {
+                    need_fallback = true;
+                }
+                pages[idx] = Some(page);
+            }
+            if pages.is_empty() {
+                need_fallback = true;
+            }
+        }
+        Err(WorkerError::Failed(f)) => {
+            encrypted = f.encrypted;
+            notes.push(format!("pdf-extract could not open the file: {}", f.message));
+            worker_error = Some(f.message);
+            need_fallback = true;
+        }
+        Err(WorkerError::Crashed(why)) => {
+            notes.push(format!("pdf-extract worker {why}"));
+            worker_error = Some(why);
+            need_fallback = true;
+        }
+    }
+    if need_fallback {
+        match super::poppler::pdftotext_pages(path, limits) {
+            Ok(fallback) => {
+                if pages.len() < fallback.len() {
+                    pages.resize(fallback.len(), None);
+                }
+                for fp in fallback {
+                    let idx = fp.number as usize - 1;
+                    let better = match &pages[idx] {
+                        None => true,
+                        Some(p) => han_count(&fp.text()) > han_count(&p.text()),
+                    };
+                    if better {
+                        pages[idx] = Some(fp);
+                    }
+                }
+            }
+            Err(e) => {
+                if encrypted || e.encrypted {
+                    return Err(Error::Encrypted { path: path.to_owned() });
+                }
+                if pages.iter().all(|p| p.is_none()) {
+                    let reason = match worker_error {
+                        Some(w) => format!("{w}; pdftotext: {}", e.message),
+                        None => format!("pdftotext: {}", e.message),
+                    };
+                    return Err(Error::Damaged { path: path.to_owned(), reason });
+                }
+                notes.push(format!("pdftotext fallback failed: {}", e.message));
+            }
+        }
+    }
+    let pages: Vec<Page> = pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract })
+        })
+        .collect();
+    if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {
+        if encrypted {
+            return Err(Error::Encrypted { path: path.to_owned() });
+        }
+        return Err(Error::NoTextLayer { path: path.to_owned() });
+    }
+    Ok(Extraction { pages, notes })
+}
+
+enum WorkerError {
+    Failed(WorkerFailure),
+    Crashed(String),
+}
+
+fn run_worker(path: &Path, limits: Limits) -> std::result::Result<WorkerReport, WorkerError> {
+    let exe = worker::worker_exe().map_err(|e| WorkerError::Crashed(format!("cannot start: {e}")))?;
+    let mut cmd = Command::new(exe);
+    cmd.arg(worker::WORKER_SUBCOMMAND).arg(path);
+    match worker::run_bounded(cmd, limits.timeout, limits.memory) {
+        Err(e) => Err(WorkerError::Crashed(format!("cannot start: {e}"))),
+        Ok(Finished::TimedOut) => Err(WorkerError::Crashed(format!("timed out after {} s", limits.timeout.as_secs()))),
+        Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(format!("crashed (signal {signal})"))),
+        Ok(Finished::Exited { code: 0, stdout, .. }) => serde_json::from_slice(&stdout)
+            .map_err(|e| WorkerError::Crashed(format!("sent an unreadable report: {e}"))),
+        Ok(Finished::Exited { code: 3, stdout, .. }) => match serde_json::from_slice::<WorkerFailure>(&stdout) {
+            Ok(f) => Err(WorkerError::Failed(f)),
+            Err(e) => Err(WorkerError::Crashed(format!("sent an unreadable failure: {e}"))),
+        },
+        Ok(Finished::Exited { code, stderr, .. }) => {
+            let msg = String::from_utf8_lossy(&stderr);
+            let last = msg.lines().last().unwrap_or("").trim().to_string();
+            Err(WorkerError::Crashed(format!("exited with code {code} {last}")))
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The isolated worker: our own binary, run as a child process with a
+//! wall-clock timeout and an address-space limit, so that whatever a hostile
+//! PDF does to pdf-extract (panic, abort, stack overflow, endless loop, memory
+//! blow-up) ends that process, not ours.
+//!
+//! Protocol: the parent runs `gongbao __extract-worker FILE`; the worker
+//! prints one [`WorkerReport`] as JSON on stdout and exits 0, or prints a
+//! [`WorkerFailure`] and exits 3.
+
+use super::{Geometry, Line};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The hidden subcommand that runs the worker.
+pub const WORKER_SUBCOMMAND: &str = "__extract-worker";
+
+/// What the worker found in a PDF it could open.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerReport {
+    pub page_count: u32,
+    pub pages: Vec<WorkerPage>,
+}
+
+/// One page as pdf-extract saw it, or why it could not.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerPage {
+    pub number: u32,
+    pub width: f32,
+    pub height: f32,
+    pub lines: Vec<Line>,
+    pub error: Option<String>,
+}
+
+/// Why the worker could not open the PDF at all.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerFailure {
+    pub encrypted: bool,
+    pub message: String,
+}
+
+/// The program to run as the worker: `GONGBAO_WORKER_EXE` if set (tests of
+/// the library set it to the built binary), else the running executable.
+pub fn worker_exe() -> std::io::Result<PathBuf> {
+    match std::env::var_os("GONGBAO_WORKER_EXE") {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => std::env::current_exe(),
+    }
+}
+
+/// How a bounded child process ended.
+#[derive(Debug)]
+pub enum Finished {
+    /// It exited with this code; its stdout and stderr.
+    Exited { code: i32, stdout: Vec<u8>, stderr: Vec<u8> },
+    /// It was killed by a signal (abort, stack overflow, out of memory).
+    Signalled { signal: i32, stderr: Vec<u8> },
+    /// It ran past the wall-clock limit and was killed.
+    TimedOut,
+}
+
+/// Run `cmd` with a wall-clock timeout and an address-space limit.
+pub fn run_bounded(mut cmd: Command, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn()?;
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(st) = child.try_wait()? {
+            break Some(st);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let stdout = t_out.join().unwrap_or_default();
+    let stderr = t_err.join().unwrap_or_default();
+    Ok(match status {
+        None => Finished::TimedOut,
+        Some(st) => match st.code() {
+            Some(code) => Finished::Exited { code, stdout, stderr },
+            None => Finished::Signalled { signal: st.signal().unwrap_or(0), stderr },
+        },
+    })
+}
+
+/// Entry point of the worker process: extract `path` with pdf-extract and
+/// print the report. Returns the process exit code.
+pub fn run_worker(path: &Path) -> i32 {
+    // Panics are expected on hostile pages and are caught per page; keep
+    // their messages out of the user's terminal.
+    std::panic::set_hook(Box::new(|_| {}));
+    match worker_extract(path) {
+        Ok(report) => {
+            println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            0
+        }
+        Err(failure) => {
+            println!("{}", serde_json::to_string(&failure).unwrap_or_default());
+            3
+        }
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
+    use pdf_extract::Document;
+    use rayon::prelude::*;
+    let loaded = std::panic::catch_unwind(|| Document::load(path));
+    let mut doc = match loaded {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => return Err(WorkerFailure { encrypted: false, message: e.to_string() }),
+        Err(p) => return Err(WorkerFailure { encrypted: false, message: panic_message(p) }),
+    };
+    if doc.is_encrypted() {
+        // Owner-password-only files open with the empty user password.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.decrypt(""))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let incorrect = matches!(
+                    e,
+                    pdf_extract::Error::Decryption(pdf_extract::encryption::DecryptionError::IncorrectPassword)
+                );
+                return Err(WorkerFailure { encrypted: incorrect, message: e.to_string() });
+            }
+            Err(p) => return Err(WorkerFailure { encrypted: false, message: panic_message(p) }),
+        }
+    }
+    let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let pages = page_numbers
+        .par_iter()
+        .map(|&n| {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf::pdf_extract_page(&doc, n)));
+            match r {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(e) },
+                Err(p) => WorkerPage {
+                    number: n,
+                    width: 0.0,
+                    height: 0.0,
+                    lines: vec![],
+                    error: Some(format!("pdf-extract panicked: {}", panic_message(p))),
+                },
+            }
+        })
+        .collect();
+    Ok(WorkerReport { page_count: page_numbers.len() as u32, pages })
+}
+
+/// Build lines from positioned glyphs: glyphs on one baseline form a line;
+/// a gap wider than a third of the glyph size becomes a space.
+pub(crate) fn glyphs_to_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
+    // Reading order: top to bottom, then left to right; keep stream order for
+    // glyphs of one line.
+    let mut lines: Vec<(Geometry, Vec<Glyph>)> = Vec::new();
+    for g in glyphs.drain(..) {
+        let blank = g.s.trim().is_empty();
+        let tol = (g.size * 0.45).max(1.0);
+        match lines.iter_mut().rev().take(4).find(|(geo, _)| (geo.y - g.y).abs() <= tol) {
+            Some((geo, v)) => {
+                if !blank {
+                    geo.x0 = geo.x0.min(g.x);
+                    geo.x1 = geo.x1.max(g.x + g.w);
+                    geo.size = geo.size.max(g.size);
+                }
+                v.push(g);
+            }
+            None if blank => {}
+            None => {
+                let geo = Geometry { x0: g.x, x1: g.x + g.w, y: g.y, size: g.size };
+                lines.push((geo, vec![g]));
+            }
+        }
+    }
+    lines.sort_by(|a, b| a.0.y.total_cmp(&b.0.y).then(a.0.x0.total_cmp(&b.0.x0)));
+    lines
+        .into_iter()
+        .map(|(geo, mut v)| {
+            v.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let mut text = String::new();
+            let mut end: Option<f32> = None;
+            for g in &v {
+                if g.s.trim().is_empty() {
+                    if !text.is_empty() && !text.ends_with(' ') {
+                        text.push(' ');
+                    }
+                    end = Some(g.x + g.w);
+                    continue;
+                }
+                if let Some(e) = end {
+                    if g.x - e > g.size * 0.33 && !text.ends_with(' ') {
+                        text.push(' ');
+                    }
+                }
+                text.push_str(&g.s);
+                end = Some(g.x + g.w);
+            }
+            Line { text: text.trim_end().to_string(), geometry: Some(geo) }
+        })
+        .collect()
+}
+
+/// A glyph as pdf-extract reports it, in page coordinates (y downwards).
+#[derive(Debug, Clone)]
+pub(crate) struct Glyph {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub size: f32,
+    pub s: String,
+}

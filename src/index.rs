@@ -1,0 +1,279 @@
+//! **index**: records in, one tantivy index out (and back).
+//!
+//! Three kinds of entries share one schema: `issue` (one per source file,
+//! holding the issue's metadata and the file's SHA-256), `document` and, once
+//! provisions are built, `provision`. Every entry stores its whole record as
+//! JSON, so the index can be exported and rebuilt without the sources.
+//! Chinese text is indexed twice: jieba words (ranking) and single
+//! characters (any verbatim substring is a phrase of them).
+
+use crate::docnum::DocNumber;
+use crate::error::{Error, Result};
+use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
+use crate::tokenizer;
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// The fields of the schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub doc_id: Field,
+    pub number_key: Field,
+    pub title: Field,
+    pub title_chars: Field,
+    pub body: Field,
+    pub body_chars: Field,
+    pub issuer: Field,
+    pub doc_type: Field,
+    pub year: Field,
+    pub signed: Field,
+    pub issue_id: Field,
+    pub source_sha256: Field,
+    pub source_path: Field,
+    pub record: Field,
+}
+
+/// Entry kinds.
+pub const KIND_ISSUE: &str = "issue";
+pub const KIND_DOCUMENT: &str = "document";
+pub const KIND_PROVISION: &str = "provision";
+
+fn text_field(tokenizer: &str, stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored {
+        o.set_stored()
+    } else {
+        o
+    }
+}
+
+/// Build the schema.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let f = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        number_key: b.add_text_field("number_key", STRING),
+        title: b.add_text_field("title", text_field(tokenizer::JIEBA, false)),
+        title_chars: b.add_text_field("title_chars", text_field(tokenizer::CHARS, false)),
+        body: b.add_text_field("body", text_field(tokenizer::JIEBA, false)),
+        body_chars: b.add_text_field("body_chars", text_field(tokenizer::CHARS, false)),
+        issuer: b.add_text_field("issuer", STRING | FAST),
+        doc_type: b.add_text_field("doc_type", STRING | FAST),
+        year: b.add_i64_field("year", INDEXED | FAST),
+        signed: b.add_i64_field("signed", INDEXED | FAST),
+        issue_id: b.add_text_field("issue_id", STRING),
+        source_sha256: b.add_text_field("source_sha256", STRING | STORED),
+        source_path: b.add_text_field("source_path", STRING | STORED),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), f)
+}
+
+/// A date as the integer stored in the index: 2024-08-20 → 20240820.
+pub fn date_key(d: chrono::NaiveDate) -> i64 {
+    (d.year() as i64) * 10000 + d.month() as i64 * 100 + d.day() as i64
+}
+
+/// The lookup keys of a 文号: canonical form, number part, `74号`.
+pub fn number_keys(dn: &DocNumber) -> Vec<String> {
+    vec![dn.to_string(), dn.number_part(), format!("{}号", dn.seq)]
+}
+
+/// What an `issue` entry stores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IssueEntry {
+    pub issue: IssueMeta,
+    pub warnings: Vec<String>,
+    /// Ids of the documents this source contributed.
+    pub documents: Vec<String>,
+}
+
+/// One stored record, as `export` writes it (one JSON object per line).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StoredRecord {
+    Issue(IssueEntry),
+    Document(Box<DocumentRecord>),
+}
+
+/// The gongbao index on disk.
+pub struct GongbaoIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub dir: PathBuf,
+}
+
+impl GongbaoIndex {
+    fn err(dir: &Path, e: impl std::fmt::Display) -> Error {
+        Error::Index { path: dir.to_owned(), reason: e.to_string() }
+    }
+
+    /// Open the index in `dir`, creating it (and the directory) if needed.
+    pub fn open_or_create(dir: &Path) -> Result<GongbaoIndex> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        let (schema, fields) = schema();
+        let index = if dir.join("meta.json").exists() {
+            Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?
+        } else {
+            Index::create_in_dir(dir, schema).map_err(|e| Self::err(dir, e))?
+        };
+        Self::wrap(index, fields, dir)
+    }
+
+    /// Open an existing index (for searching); a clear error if there is none.
+    pub fn open(dir: &Path) -> Result<GongbaoIndex> {
+        if !dir.join("meta.json").exists() {
+            return Err(Self::err(dir, "no index here (run `gongbao ingest` first)"));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?;
+        let (_, fields) = schema();
+        Self::wrap(index, fields, dir)
+    }
+
+    fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
+        let (expected, _) = schema();
+        if index.schema() != expected {
+            return Err(Self::err(dir, "the index was built with another schema version (run `gongbao rebuild`)"));
+        }
+        tokenizer::register(&index);
+        Ok(GongbaoIndex { index, fields, dir: dir.to_owned() })
+    }
+
+    /// A reader that reloads only when asked.
+    pub fn reader(&self) -> Result<IndexReader> {
+        self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| Self::err(&self.dir, e))
+    }
+
+    /// The single writer. Fails at once if another process holds it.
+    pub fn writer(&self) -> Result<IndexWriter> {
+        self.index.writer_with_num_threads(1, 64_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Self::err(&self.dir, "another ingest is writing to this index"),
+            e => Self::err(&self.dir, e),
+        })
+    }
+
+    /// The tantivy entries for one parsed issue.
+    pub fn entries(&self, parsed: &ParsedIssue) -> Vec<TantivyDocument> {
+        let f = &self.fields;
+        let mut out = Vec::new();
+        let entry = IssueEntry {
+            issue: parsed.issue.clone(),
+            warnings: parsed.warnings.clone(),
+            documents: parsed.documents.iter().map(|d| d.id.clone()).collect(),
+        };
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, format!("issue:{}", parsed.issue.source_sha256));
+        d.add_text(f.kind, KIND_ISSUE);
+        d.add_text(f.issue_id, &parsed.issue.id);
+        d.add_text(f.source_sha256, &parsed.issue.source_sha256);
+        d.add_text(f.source_path, &parsed.issue.source_path);
+        d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry)).unwrap_or_default());
+        out.push(d);
+        for doc in &parsed.documents {
+            out.push(self.document_entry(doc, &parsed.issue));
+        }
+        out
+    }
+
+    fn document_entry(&self, doc: &DocumentRecord, issue: &IssueMeta) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.kind, KIND_DOCUMENT);
+        d.add_text(f.doc_id, &doc.id);
+        if let Some(dn) = &doc.doc_number {
+            for k in number_keys(dn) {
+                d.add_text(f.number_key, k);
+            }
+        }
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.title_chars, &doc.title);
+        d.add_text(f.body, &doc.text);
+        d.add_text(f.body_chars, &doc.text);
+        for i in &doc.issuer {
+            d.add_text(f.issuer, i);
+        }
+        if let Some(t) = &doc.doc_type {
+            d.add_text(f.doc_type, t);
+        }
+        if let Some(s) = doc.signed_date {
+            d.add_i64(f.year, s.year() as i64);
+            d.add_i64(f.signed, date_key(s));
+        }
+        d.add_text(f.issue_id, &issue.id);
+        d.add_text(f.source_sha256, &issue.source_sha256);
+        d.add_text(f.source_path, &issue.source_path);
+        d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());
+        d
+    }
+
+    /// Stage one issue in `writer`: remove what its source file (by path)
+    /// and its document ids held before, then add its entries. The caller
+    /// commits.
+    pub fn stage_issue(&self, writer: &IndexWriter, parsed: &ParsedIssue) -> Result<()> {
+        let f = &self.fields;
+        writer.delete_term(Term::from_field_text(f.source_path, &parsed.issue.source_path));
+        writer.delete_term(Term::from_field_text(f.source_sha256, &parsed.issue.source_sha256));
+        for doc in &parsed.documents {
+            writer.delete_term(Term::from_field_text(f.id, &doc.id));
+        }
+        for e in self.entries(parsed) {
+            writer.add_document(e).map_err(|e| Self::err(&self.dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Commit with a payload (the checkpoint: which file this commit holds).
+    pub fn commit(&self, writer: &mut IndexWriter, payload: &str) -> Result<()> {
+        let mut prepared = writer.prepare_commit().map_err(|e| Self::err(&self.dir, e))?;
+        prepared.set_payload(payload);
+        prepared.commit().map_err(|e| Self::err(&self.dir, e))?;
+        Ok(())
+    }
+
+    /// Every stored record, in index order.
+    pub fn records(&self) -> Result<Vec<StoredRecord>> {
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let store = seg.get_store_reader(1).map_err(|e| Self::err(&self.dir, e))?;
+            for doc_id in seg.doc_ids_alive() {
+                let d: TantivyDocument = store.get(doc_id).map_err(|e| Self::err(&self.dir, e))?;
+                if let Some(r) = d.get_first(self.fields.record).and_then(|v| v.as_str()) {
+                    if let Ok(rec) = serde_json::from_str(r) {
+                        out.push(rec);
+                    }
+                }
+            }
+            let _ = ord;
+        }
+        Ok(out)
+    }
+
+    /// The issue entry stored for a source file's SHA-256, if any.
+    pub fn issue_by_sha(&self, searcher: &tantivy::Searcher, sha: &str) -> Option<IssueEntry> {
+        let q = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.id, &format!("issue:{sha}")),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
+        let (_, addr) = top.first()?;
+        let d: TantivyDocument = searcher.doc(*addr).ok()?;
+        match serde_json::from_str(d.get_first(self.fields.record)?.as_str()?).ok()? {
+            StoredRecord::Issue(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! gongbao: Chinese government gazettes (政府公报) in, a searchable,
+//! validity-aware legal record out.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! PDF / .txt ──extract──▶ pages ──clean──▶ issue text (+ offset→page map)
+//!            ──segment──▶ documents ──structure──▶ provisions
+//!            ──analyse──▶ validity windows, links
+//!            ──index────▶ tantivy            query ──▶ hits, records, status
+//! ```
+
+pub mod clean;
+pub mod dates;
+pub mod docnum;
+pub mod error;
+pub mod extract;
+pub mod index;
+pub mod ingest;
+pub mod pipeline;
+pub mod query;
+pub mod record;
+pub mod segment;
+pub mod text;
+pub mod tokenizer;
+
+pub use docnum::DocNumber;
+pub use error::{Error, Result};

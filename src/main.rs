@@ -1,0 +1,252 @@
+//! The `gongbao` command line: a thin layer over the library.
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use gongbao::extract::{worker, Limits};
+use gongbao::index::{GongbaoIndex, StoredRecord};
+use gongbao::ingest::{FileReport, Outcome, Progress};
+use gongbao::query::{search, SearchRequest};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "gongbao", version, about = "Chinese government gazettes (政府公报) as a searchable, validity-aware legal record")]
+struct Cli {
+    /// Index directory.
+    #[arg(long, global = true, env = "GONGBAO_INDEX", default_value = "index")]
+    index: PathBuf,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Ingest gazette PDFs and text files (directories are walked) into the index.
+    Ingest {
+        /// Files or directories (default: corpus/).
+        paths: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract and parse one file without touching the index.
+    Parse {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search documents (or provisions with --clauses).
+    Search {
+        query: String,
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+        #[arg(long)]
+        clauses: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one document's record: ID is a 文号 in any bracket variant, or a document id.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every stored record as JSON Lines.
+    Export,
+    #[command(name = "__extract-worker", hide = true)]
+    Worker { file: PathBuf },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("'{s}' is not a date (YYYY-MM-DD)"))
+}
+
+/// Progress on stderr: a bar on a terminal, plain lines otherwise.
+struct CliProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress for CliProgress {
+    fn start(&self, total: usize) {
+        if let Some(b) = &self.bar {
+            b.set_length(total as u64);
+        }
+    }
+    fn file_done(&self, r: &FileReport) {
+        let line = match &r.error {
+            Some(e) => format!("failed    {e}"),
+            None => format!("{:<9} {} ({} documents)", r.outcome.to_string(), r.path, r.documents),
+        };
+        match &self.bar {
+            Some(b) => {
+                b.println(line);
+                b.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn main() {
+    // The worker is dispatched before clap so that nothing else runs in it.
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(worker::WORKER_SUBCOMMAND) {
+        let code = match args.get(2) {
+            Some(f) => worker::run_worker(std::path::Path::new(f)),
+            None => 1,
+        };
+        std::process::exit(code);
+    }
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("gongbao: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.cmd {
+        Cmd::Worker { file } => Ok(worker::run_worker(&file)),
+        Cmd::Parse { file, json } => {
+            let parsed = gongbao::pipeline::parse_file(&file, Limits::default())?;
+            if json {
+                print_json(&parsed)?;
+            } else {
+                println!("{} ({} pages, {} documents; extracted by {})", parsed.issue.id, parsed.issue.pages, parsed.documents.len(), parsed.issue.extractors.join(", "));
+                for d in &parsed.documents {
+                    println!(
+                        "{:>3}. {}  {}  {}  p.{}-{}",
+                        d.order,
+                        d.id,
+                        d.signed_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+                        d.title,
+                        d.pages[0],
+                        d.pages[1]
+                    );
+                }
+                for w in &parsed.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Ingest { paths, json } => {
+            let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
+            let ix = GongbaoIndex::open_or_create(&cli.index)?;
+            let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+                let b = indicatif::ProgressBar::new(0);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let progress = CliProgress { bar };
+            let report = gongbao::ingest::ingest(&ix, &paths, Limits::default(), &progress)?;
+            if json {
+                print_json(&report)?;
+            } else {
+                let mut by: std::collections::BTreeMap<String, Vec<&FileReport>> = Default::default();
+                for f in &report.files {
+                    by.entry(f.outcome.to_string()).or_default().push(f);
+                }
+                eprintln!();
+                eprintln!("{:<10} {:>5}", "outcome", "files");
+                for (k, v) in &by {
+                    eprintln!("{:<10} {:>5}", k, v.len());
+                }
+                eprintln!(
+                    "{} documents added, {} replaced, {} files failed, {} pages in {:.2} s",
+                    report.documents_added, report.documents_replaced, report.failed, report.pages, report.seconds
+                );
+            }
+            Ok(if report.files.iter().any(|f| f.outcome == Outcome::Failed) { 2 } else { 0 })
+        }
+        Cmd::Search { query, issuer, doc_type, year, from, to, clauses, limit, json } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let reader = ix.reader()?;
+            let req = SearchRequest { query, issuer, doc_type, year, from, to, clauses, limit };
+            let resp = search(&ix, &reader.searcher(), &req).context("search failed")?;
+            if json {
+                print_json(&resp)?;
+            } else {
+                for i in &resp.ignored {
+                    eprintln!("ignored: {i}");
+                }
+                println!("{} hits", resp.total);
+                let tty = std::io::stdout().is_terminal();
+                for (n, h) in resp.hits.iter().enumerate() {
+                    println!(
+                        "{:>2}. {}  {}  {}",
+                        n + 1,
+                        h.doc_number.as_deref().unwrap_or(&h.id),
+                        h.signed_date.map(|d| d.to_string()).unwrap_or_default(),
+                        h.title
+                    );
+                    let (b, e) = if tty { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
+                    let s = h.snippet.replace("<mark>", b).replace("</mark>", e);
+                    let s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+                    println!("    {s}");
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Show { id, json } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let want = gongbao::DocNumber::parse(&id).map(|d| d.to_string()).unwrap_or(id.clone());
+            let rec = ix.records()?.into_iter().find_map(|r| match r {
+                StoredRecord::Document(d) if d.id == want => Some(d),
+                _ => None,
+            });
+            let Some(d) = rec else {
+                anyhow::bail!("no document {id} in {}", cli.index.display());
+            };
+            if json {
+                print_json(&d)?;
+            } else {
+                println!("{}\n{}", d.id, d.title);
+                println!("发文机关: {}", d.issuer.join("、"));
+                println!("文种: {}", d.doc_type.as_deref().unwrap_or("?"));
+                println!("主送: {}", d.addressees.as_deref().unwrap_or(""));
+                println!("成文日期: {}", d.signed_date.map(|d| d.to_string()).unwrap_or_default());
+                println!("页码: {}-{}  ({})", d.pages[0], d.pages[1], d.issue.id);
+            }
+            Ok(0)
+        }
+        Cmd::Export => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for r in ix.records()? {
+                serde_json::to_writer(&mut out, &r)?;
+                writeln!(out)?;
+            }
+            Ok(0)
+        }
+    }
+}

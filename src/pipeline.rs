@@ -1,0 +1,39 @@
+//! The pipeline as one call: a source file in, a parsed issue out
+//! (extract → clean → segment). No index is touched.
+
+use crate::clean::{clean, CleanText};
+use crate::error::{Error, Result};
+use crate::extract::{extract_file, Extraction, Limits};
+use crate::record::ParsedIssue;
+use crate::segment::{parse_cover, segment};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// SHA-256 of a file's bytes, in hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// SHA-256 of bytes, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parse an extraction (already cleaned) into an issue.
+pub fn parse_clean(clean: &CleanText, ex: &Extraction, sha256: &str, path: &Path) -> ParsedIssue {
+    let extractors = ex.extractors().iter().map(|e| e.to_string()).collect();
+    let issue = parse_cover(&clean.text, sha256, &path.to_string_lossy(), ex.pages.len() as u32, extractors);
+    let (documents, mut warnings) = segment(clean, &issue);
+    warnings.extend(ex.notes.iter().cloned());
+    ParsedIssue { issue, documents, warnings }
+}
+
+/// Extract, clean and segment one file.
+pub fn parse_file(path: &Path, limits: Limits) -> Result<ParsedIssue> {
+    let sha = sha256_file(path)?;
+    let ex = extract_file(path, limits)?;
+    let c = clean(&ex);
+    Ok(parse_clean(&c, &ex, &sha, path))
+}

@@ -1,0 +1,424 @@
+//! **query**: a user's query in, ranked hits with highlighted snippets out.
+//!
+//! The query language is lenient and never fails: words, "exact phrases",
+//! `-exclusion`, `OR` between alternatives; a query that is a 文号 (any
+//! bracket variant, any spacing) or its number part looks the document up
+//! first. Every term is matched verbatim through the per-character field
+//! (recall) and scored through the jieba field (ranking); title matches
+//! weigh more than body matches.
+
+use crate::docnum::DocNumber;
+use crate::error::{Error, Result};
+use crate::index::{date_key, GongbaoIndex, StoredRecord, KIND_DOCUMENT, KIND_PROVISION};
+use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
+use chrono::NaiveDate;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::LazyLock;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub issuer: Option<String>,
+    pub doc_type: Option<String>,
+    pub year: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub clauses: bool,
+    pub limit: usize,
+}
+
+/// A provision a hit points at.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProvisionRef {
+    pub id: String,
+    pub label: String,
+    pub page: u32,
+}
+
+/// One search hit (DESIGN.md `search --json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    pub doc_number: Option<String>,
+    pub title: String,
+    pub issuer: Vec<String>,
+    pub signed_date: Option<NaiveDate>,
+    pub status: Option<String>,
+    pub score: f32,
+    /// Around 80 characters of text with the matched terms in `<mark>`…`</mark>`.
+    pub snippet: String,
+    pub provision: Option<ProvisionRef>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Parts of the query that were ignored, and why.
+    pub ignored: Vec<String>,
+}
+
+/// A query, read leniently.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedQuery {
+    /// All groups must match; within a group, any alternative.
+    pub groups: Vec<Vec<String>>,
+    pub excluded: Vec<String>,
+    pub ignored: Vec<String>,
+    /// The query as a whole is a 文号.
+    pub doc_number: Option<DocNumber>,
+    /// The query as a whole is the number part of a 文号 (`〔2024〕74号`, `74号`).
+    pub number_key: Option<String>,
+}
+
+/// `〔2024〕74号`, `[2024]74号`, `（2024）74 号`
+static NUMBER_PART: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)](\d{1,5})号$").unwrap());
+/// `74号`
+static SEQ_ONLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,5})号$").unwrap());
+
+/// Read a query: words, "phrases", -exclusions, OR. Never fails.
+pub fn parse_query(q: &str) -> ParsedQuery {
+    let mut out = ParsedQuery::default();
+    let squeezed = crate::text::squeeze(&crate::text::fold_width(q));
+    if let Some(dn) = DocNumber::parse(&squeezed).or_else(|| DocNumber::parse(q)) {
+        out.doc_number = Some(dn);
+    } else if let Some(c) = NUMBER_PART.captures(&squeezed) {
+        out.number_key = Some(format!("〔{}〕{}号", &c[1], c[2].parse::<u32>().unwrap_or(0)));
+    } else if let Some(c) = SEQ_ONLY.captures(&squeezed) {
+        out.number_key = Some(format!("{}号", c[1].parse::<u32>().unwrap_or(0)));
+    }
+    // Lex into (text, negated, quoted) tokens.
+    let mut tokens: Vec<(String, bool, bool)> = Vec::new();
+    let mut chars = q.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut neg = false;
+        if c == '-' || c == '－' {
+            chars.next();
+            neg = true;
+        }
+        if matches!(chars.peek(), Some('"') | Some('“') | Some('”')) {
+            chars.next();
+            let mut s = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if matches!(c, '"' | '“' | '”') {
+                    closed = true;
+                    break;
+                }
+                s.push(c);
+            }
+            if !closed {
+                out.ignored.push("unclosed quote (read to the end of the query)".into());
+            }
+            tokens.push((s, neg, true));
+        } else {
+            let mut s = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || (matches!(c, '"' | '“' | '”') && !s.is_empty()) {
+                    break;
+                }
+                s.push(c);
+                chars.next();
+            }
+            if s.is_empty() && neg {
+                out.ignored.push("a lone '-'".into());
+                continue;
+            }
+            tokens.push((s, neg, false));
+        }
+    }
+    let mut join_next = false;
+    for (text, neg, quoted) in tokens {
+        if !quoted && !neg && (text == "OR" || text == "|") {
+            if out.groups.is_empty() {
+                out.ignored.push("OR with nothing before it".into());
+            } else {
+                join_next = true;
+            }
+            continue;
+        }
+        if CharTokenizer::tokens(&text).is_empty() {
+            if !text.trim().is_empty() || quoted {
+                out.ignored.push(format!("'{text}' (no searchable characters)"));
+            }
+            join_next = false;
+            continue;
+        }
+        if neg {
+            out.excluded.push(text);
+        } else if join_next {
+            out.groups.last_mut().unwrap().push(text);
+        } else {
+            out.groups.push(vec![text]);
+        }
+        join_next = false;
+    }
+    if join_next {
+        out.ignored.push("OR with nothing after it".into());
+    }
+    out
+}
+
+fn boxed(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        Box::new(q)
+    } else {
+        Box::new(BoostQuery::new(Box::new(q), boost))
+    }
+}
+
+/// A phrase (or single term) over the tokens of `text` in `field`.
+fn phrase(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
+    match tokens.len() {
+        0 => None,
+        1 => Some(boxed(TermQuery::new(Term::from_field_text(field, &tokens[0]), IndexRecordOption::WithFreqs), boost)),
+        _ => Some(boxed(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()), boost)),
+    }
+}
+
+/// Weights: a title match counts more than a body match; the jieba field
+/// adds to the score of whole-word matches.
+const W_TITLE_CHARS: f32 = 3.0;
+const W_BODY_CHARS: f32 = 1.0;
+const W_TITLE_WORDS: f32 = 4.0;
+const W_BODY_WORDS: f32 = 1.5;
+
+/// The query for one term: matches wherever the term occurs verbatim.
+fn term_query(ix: &GongbaoIndex, text: &str) -> Option<Box<dyn Query>> {
+    let f = &ix.fields;
+    let chars: Vec<String> = CharTokenizer::tokens(text).into_iter().map(|t| t.text).collect();
+    let words: Vec<String> = JiebaTokenizer::default().tokens(text).into_iter().map(|t| t.text).collect();
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for q in [
+        phrase(f.title_chars, &chars, W_TITLE_CHARS),
+        phrase(f.body_chars, &chars, W_BODY_CHARS),
+        phrase(f.title, &words, W_TITLE_WORDS),
+        phrase(f.body, &words, W_BODY_WORDS),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        should.push((Occur::Should, q));
+    }
+    (!should.is_empty()).then(|| Box::new(BooleanQuery::new(should)) as Box<dyn Query>)
+}
+
+fn str_term(field: Field, s: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic))
+}
+
+/// Build the tantivy query for a request.
+pub fn build_query(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery) -> Box<dyn Query> {
+    let f = &ix.fields;
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let kind = if req.clauses { KIND_PROVISION } else { KIND_DOCUMENT };
+    must.push((Occur::Must, str_term(f.kind, kind)));
+    let lookup_key = pq.doc_number.as_ref().map(|d| d.to_string()).or_else(|| pq.number_key.clone());
+    if let Some(key) = lookup_key {
+        // A 文号: the document itself first, then texts that mention it.
+        let mut alts: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, boxed(TermQuery::new(Term::from_field_text(f.number_key, &key), IndexRecordOption::Basic), 50.0))];
+        if let Some(q) = term_query(ix, &key) {
+            alts.push((Occur::Should, q));
+        }
+        must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+    } else {
+        for group in &pq.groups {
+            let alts: Vec<(Occur, Box<dyn Query>)> =
+                group.iter().filter_map(|t| term_query(ix, t)).map(|q| (Occur::Should, q)).collect();
+            if !alts.is_empty() {
+                must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+            }
+        }
+        // Words typed apart that stand together in the text rank higher.
+        if pq.groups.len() > 1 && pq.groups.iter().all(|g| g.len() == 1) {
+            let joined: String = pq.groups.iter().map(|g| g[0].as_str()).collect();
+            if let Some(q) = term_query(ix, &joined) {
+                must.push((Occur::Should, q));
+            }
+        }
+    }
+    for t in &pq.excluded {
+        if let Some(q) = term_query(ix, t) {
+            must.push((Occur::MustNot, q));
+        }
+    }
+    if let Some(i) = &req.issuer {
+        must.push((Occur::Must, str_term(f.issuer, i)));
+    }
+    if let Some(t) = &req.doc_type {
+        must.push((Occur::Must, str_term(f.doc_type, t)));
+    }
+    if let Some(y) = req.year {
+        must.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(f.year, y as i64), IndexRecordOption::Basic))));
+    }
+    if req.from.is_some() || req.to.is_some() {
+        let lo = req.from.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
+        let hi = req.to.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
+        must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+    }
+    if !must.iter().any(|(o, _)| *o == Occur::Must) {
+        must.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(must))
+}
+
+/// The terms to highlight: every positive term of the query.
+fn highlight_terms(pq: &ParsedQuery) -> Vec<String> {
+    let mut v: Vec<String> = pq.groups.iter().flatten().cloned().collect();
+    if let Some(d) = &pq.doc_number {
+        v = vec![d.to_string()];
+    }
+    v
+}
+
+/// Run a search.
+pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
+    let pq = parse_query(&req.query);
+    let query = build_query(ix, req, &pq);
+    let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
+    let limit = req.limit.max(1);
+    let (top, total) =
+        searcher.search(&query, &(TopDocs::with_limit(limit + 20).order_by_score(), Count)).map_err(err)?;
+    let terms = highlight_terms(&pq);
+    let mut hits = Vec::new();
+    for (score, addr) in top {
+        let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        let Some(rec) = d.get_first(ix.fields.record).and_then(|v| v.as_str()) else { continue };
+        let Ok(StoredRecord::Document(doc)) = serde_json::from_str::<StoredRecord>(rec) else { continue };
+        hits.push(Hit {
+            id: doc.id.clone(),
+            kind: KIND_DOCUMENT.into(),
+            doc_number: doc.doc_number.as_ref().map(|d| d.to_string()),
+            title: doc.title.clone(),
+            issuer: doc.issuer.clone(),
+            signed_date: doc.signed_date,
+            status: None,
+            score,
+            snippet: snippet(&doc.text, &terms, 80),
+            provision: None,
+        });
+    }
+    // Ties (equal scores to 4 digits) go to the newest document.
+    hits.sort_by(|a, b| {
+        let (sa, sb) = ((a.score * 1e4).round() as i64, (b.score * 1e4).round() as i64);
+        sb.cmp(&sa).then(b.signed_date.cmp(&a.signed_date))
+    });
+    hits.truncate(limit);
+    Ok(SearchResponse { query: req.query.clone(), total, hits, facets: BTreeMap::new(), ignored: pq.ignored })
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// A window of about `width` characters of `text` around the best cluster
+/// of verbatim matches of `terms` (compared width- and case-folded, skipping
+/// punctuation as the index does), with the matches in `<mark>`…`</mark>`.
+pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
+    let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    // The indexed characters of the text, folded, with their char positions.
+    let idx: Vec<(usize, String)> = CharTokenizer::tokens(&chars.iter().collect::<String>())
+        .into_iter()
+        .scan(0usize, |_, t| Some(t))
+        .map(|t| (t.offset_from, t.text))
+        .collect();
+    // Map byte offsets of the joined string back to char positions.
+    let joined: String = chars.iter().collect();
+    let byte_to_char: std::collections::HashMap<usize, usize> =
+        joined.char_indices().enumerate().map(|(ci, (b, _))| (b, ci)).collect();
+    let seq: Vec<(usize, &str)> = idx.iter().map(|(b, t)| (byte_to_char[b], t.as_str())).collect();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for term in terms {
+        let tt: Vec<String> = CharTokenizer::tokens(term).into_iter().map(|t| t.text).collect();
+        if tt.is_empty() || tt.len() > seq.len() {
+            continue;
+        }
+        for i in 0..=seq.len() - tt.len() {
+            if (0..tt.len()).all(|k| seq[i + k].1 == tt[k]) {
+                spans.push((seq[i].0, seq[i + tt.len() - 1].0 + 1));
+            }
+        }
+    }
+    spans.sort();
+    // Choose the window start that covers the most match characters.
+    let n = chars.len();
+    let mut best = (0usize, 0usize);
+    for &(s, _) in &spans {
+        let start = s.saturating_sub(width / 5);
+        let covered: usize = spans.iter().filter(|(a, b)| *a >= start && *b <= start + width).map(|(a, b)| b - a).sum();
+        if covered > best.1 {
+            best = (start, covered);
+        }
+    }
+    let start = best.0.min(n.saturating_sub(width));
+    let end = (start + width).min(n);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut i = start;
+    // Merge overlapping spans inside the window.
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in spans.iter().filter(|(a, b)| *a >= start && *b <= end) {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    for (a, b) in merged {
+        out.push_str(&escape_html(&chars[i..a].iter().collect::<String>()));
+        out.push_str("<mark>");
+        out.push_str(&escape_html(&chars[a..b].iter().collect::<String>()));
+        out.push_str("</mark>");
+        i = b;
+    }
+    out.push_str(&escape_html(&chars[i..end].iter().collect::<String>()));
+    if end < n {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_parsing() {
+        let q = parse_query("社区食堂 \"养老服务\" -餐饮 A OR B");
+        assert_eq!(q.groups, vec![vec!["社区食堂".to_string()], vec!["养老服务".into()], vec!["A".into(), "B".into()]]);
+        assert_eq!(q.excluded, vec!["餐饮".to_string()]);
+        let q = parse_query("\"unclosed OR - ！！ OR");
+        assert!(!q.ignored.is_empty());
+        assert_eq!(parse_query("孟政发[2024]74号").doc_number.unwrap().to_string(), "孟政发〔2024〕74号");
+        assert_eq!(parse_query("孟政发 〔2024〕 74 号").doc_number.unwrap().to_string(), "孟政发〔2024〕74号");
+        assert_eq!(parse_query("〔2024〕74号").number_key.unwrap(), "〔2024〕74号");
+        assert_eq!(parse_query("74号").number_key.unwrap(), "74号");
+    }
+
+    #[test]
+    fn snippets_mark_verbatim_matches() {
+        let s = snippet("第一条 为推进社区食堂建设，制定本办法。", &["社区食堂".into()], 80);
+        assert!(s.contains("<mark>社区食堂</mark>"), "{s}");
+        let s = snippet("试行）的通知", &["试行的通知".into()], 80);
+        assert_eq!(s, "<mark>试行）的通知</mark>");
+    }
+}

@@ -1,0 +1,64 @@
+//! The records gongbao produces: an issue and its documents (DESIGN.md
+//! "Record (JSON)"). These are the shapes `parse --json` prints, the index
+//! stores and `export` writes.
+
+use crate::docnum::DocNumber;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One gazette issue (or a single-document file treated as an issue of one).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IssueMeta {
+    /// `孟县人民政府公报/2024/3`; for a file that is not a gazette issue, its file name.
+    pub id: String,
+    pub gazette: Option<String>,
+    pub year: Option<i32>,
+    pub number: Option<u32>,
+    pub cumulative_number: Option<u32>,
+    pub published: Option<NaiveDate>,
+    pub source_sha256: String,
+    pub source_path: String,
+    /// Physical pages in the source.
+    pub pages: u32,
+    /// Which extractor produced the text (in page order, each once).
+    pub extractors: Vec<String>,
+}
+
+/// A reference to a document's issue, as carried by each record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IssueRef {
+    pub id: String,
+    pub published: Option<NaiveDate>,
+}
+
+/// One official document (公文) of an issue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentRecord {
+    /// Canonical 文号, or `<issue id>#<order>` for a document without one.
+    pub id: String,
+    pub doc_number: Option<DocNumber>,
+    /// 发文机关: several for a joint issuance.
+    pub issuer: Vec<String>,
+    /// The full title as printed, issuer included.
+    pub title: String,
+    /// 文种 of the document itself (通知, 通告, 决定…).
+    pub doc_type: Option<String>,
+    /// 主送机关, without the trailing colon.
+    pub addressees: Option<String>,
+    /// 成文日期.
+    pub signed_date: Option<NaiveDate>,
+    pub issue: IssueRef,
+    /// First and last page (printed page numbers where the gazette prints them).
+    pub pages: [u32; 2],
+    /// Position in the issue, 1-based.
+    pub order: u32,
+    pub text: String,
+}
+
+/// What `parse --json` prints: an issue with its documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParsedIssue {
+    pub issue: IssueMeta,
+    pub documents: Vec<DocumentRecord>,
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,358 @@
+//! **segment**: an issue's clean text in, its documents out.
+//!
+//! A document in a gazette opens with its heading, as GB/T 9704-2012 lays a
+//! 公文 out: the 发文机关 (issuer) and the title (…关于…的通知), the 文号 on a
+//! line of its own (before or after the title), then the 主送机关 ending
+//! with a colon. It closes with the signature and the 成文日期. We anchor on
+//! the 文号 lines, read the title block around each, and cut the issue
+//! between one document's heading and the next. The 目录 is not a document:
+//! its lines carry dot leaders and page numbers.
+
+use crate::clean::CleanText;
+use crate::dates::date_line;
+use crate::docnum::DocNumber;
+use crate::record::{DocumentRecord, IssueMeta, IssueRef};
+use crate::text::normalize_title;
+use chrono::NaiveDate;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A line of the clean text with its byte range.
+#[derive(Debug, Clone, Copy)]
+pub struct TextLine<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Split text into lines with byte offsets (empty lines dropped).
+pub fn lines(text: &str) -> Vec<TextLine<'_>> {
+    let mut v = Vec::new();
+    let mut start = 0;
+    for l in text.split('\n') {
+        let end = start + l.len();
+        let t = l.trim();
+        if !t.is_empty() {
+            let lead = l.len() - l.trim_start().len();
+            v.push(TextLine { text: t, start: start + lead, end: start + lead + t.len() });
+        }
+        start = end + 1;
+    }
+    v
+}
+
+/// 文种 (document types), longest first, as they end a title.
+pub const DOC_TYPES: &[&str] = &[
+    "实施细则", "实施办法", "实施方案", "实施意见", "工作方案", "行动方案", "行动计划", "指导意见", "管理办法", "暂行办法", "暂行规定",
+    "通知", "通告", "公告", "决定", "决议", "命令", "意见", "办法", "规定", "条例", "细则", "规则", "方案", "计划", "规划", "纲要", "通报",
+    "报告", "请示", "批复", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南",
+];
+
+/// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).
+pub fn title_doc_type(title: &str) -> Option<&'static str> {
+    let t = title.trim_end_matches(|c: char| c.is_whitespace());
+    let t = TRAILING_QUALIFIER.replace(t, "");
+    DOC_TYPES.iter().find(|d| t.ends_with(*d)).copied()
+}
+
+/// `（试行）`, `(暂行)`, `（修订）`, `（草案）` at the end of a title.
+static TRAILING_QUALIFIER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(](?:试行|暂行|修订|修正|草案|征求意见稿|\d{4}年修订|\d{4}年修正)[）)]$").unwrap());
+
+/// Dot leaders of a 目录 line: `……………（27）`, `....... 12`.
+static LEADERS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:…{2,}|\.{4,}|·{4,}|-{4,})").unwrap());
+
+/// Endings of an organisation's name, for issuer lines: `孟县人民政府`,
+/// `孟县人民政府办公室`, `中共某某县委办公室`, `某某市财政局`.
+static ORG_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:政府|办公室|办公厅|委员会|委|局|厅|部|院|署|会|处|中心|公司|集团|党委|县委|市委|省委|支队|大队|站|所|室|社|联|团|队|组|总局|管委会)$").unwrap()
+});
+
+/// Is this line an organisation's name standing alone (an issuer line)?
+pub fn is_org_line(s: &str) -> bool {
+    let s = s.trim();
+    let n = s.chars().count();
+    (2..=40).contains(&n)
+        && !s.contains(['。', '，', '：', ':', '；', '、', '《'])
+        && s.split_whitespace().all(|part| ORG_END.is_match(part))
+}
+
+/// A line that holds nothing but a 文号 (possibly in brackets).
+pub fn doc_number_line(s: &str) -> Option<DocNumber> {
+    if LEADERS.is_match(s) {
+        return None;
+    }
+    DocNumber::parse(s)
+}
+
+fn ends_sentence(s: &str) -> bool {
+    s.ends_with(['。', '；', '！', '？', ';', '：', ':'])
+}
+
+/// Can this line be part of a title block?
+fn title_line_ok(s: &str) -> bool {
+    !ends_sentence(s)
+        && !LEADERS.is_match(s)
+        && date_line(s).is_none()
+        && !crate::docnum::find_all(s).iter().any(|_| true)
+        && s.chars().count() <= 80
+        && !(s.starts_with(['（', '(']) && s.ends_with(['）', ')']))
+}
+
+/// A document heading found in the text.
+#[derive(Debug, Clone)]
+struct Heading {
+    /// Index of the first line of the heading (issuer or title).
+    first: usize,
+    /// Index of the 文号 line, if any.
+    number_line: Option<usize>,
+    /// Index of the last heading line (the 文号 or the last title line).
+    last: usize,
+    issuer_lines: Vec<usize>,
+    title_lines: Vec<usize>,
+    doc_number: Option<DocNumber>,
+}
+
+/// Find the title block just above line `anchor` (exclusive), not reaching
+/// above `floor`: issuer line(s), then title lines, the last ending in a 文种.
+fn title_block_above(ls: &[TextLine], anchor: usize, floor: usize) -> Option<(Vec<usize>, Vec<usize>)> {
+    let mut cand: Vec<usize> = Vec::new();
+    let mut i = anchor;
+    while i > floor && cand.len() < 6 {
+        i -= 1;
+        if !title_line_ok(ls[i].text) {
+            break;
+        }
+        cand.push(i);
+    }
+    cand.reverse();
+    title_block_in(ls, &cand)
+}
+
+/// Given candidate lines (top to bottom, ending just before or at the end of
+/// a title), choose the issuer and title lines.
+fn title_block_in(ls: &[TextLine], cand: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
+    if cand.is_empty() {
+        return None;
+    }
+    let last = *cand.last().unwrap();
+    if title_doc_type(ls[last].text).is_none() {
+        return None;
+    }
+    // The line that holds 关于 starts the title proper; lines above it must be
+    // issuer lines.
+    let guan = cand.iter().rposition(|&k| ls[k].text.contains("关于"));
+    match guan {
+        Some(g) => {
+            let mut start = g;
+            // 关于 may have wrapped: "…人民政府关于印发" begins the title line.
+            while start > 0 && is_org_line(ls[cand[start - 1]].text) {
+                start -= 1;
+            }
+            let issuers: Vec<usize> = cand[start..g].to_vec();
+            Some((issuers, cand[g..].to_vec()))
+        }
+        None => {
+            // No 关于: an issuer line followed by e.g. "公告" or a title like
+            // "某某县人民政府令"; take org lines above as issuers, and the
+            // contiguous non-org lines as the title.
+            let mut t = cand.len() - 1;
+            while t > 0 && !is_org_line(ls[cand[t - 1]].text) && cand.len() - t < 3 {
+                t -= 1;
+            }
+            let mut s = t;
+            while s > 0 && is_org_line(ls[cand[s - 1]].text) {
+                s -= 1;
+            }
+            Some((cand[s..t].to_vec(), cand[t..].to_vec()))
+        }
+    }
+}
+
+/// Split the issuer part of a heading into issuers (joint issuance).
+fn split_issuers(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == '、')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
+    let mut heads: Vec<Heading> = Vec::new();
+    let mut floor = 0;
+    for (i, l) in ls.iter().enumerate() {
+        let Some(dn) = doc_number_line(l.text) else { continue };
+        // 文号 below the title (gazette reprint) or above it (版头 layout).
+        if let Some((iss, tit)) = title_block_above(ls, i, floor) {
+            let first = iss.first().copied().unwrap_or(tit[0]);
+            heads.push(Heading { first, number_line: Some(i), last: i, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            floor = i + 1;
+            continue;
+        }
+        let mut cand = Vec::new();
+        let mut j = i + 1;
+        while j < ls.len() && cand.len() < 5 && title_line_ok(ls[j].text) {
+            cand.push(j);
+            if title_doc_type(ls[j].text).is_some() && (ls[j].text.contains("关于") || j > i + 1 || cand.len() == 1) {
+                if let Some(next) = ls.get(j + 1) {
+                    if title_doc_type(next.text).is_some() && title_line_ok(next.text) {
+                        j += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            j += 1;
+        }
+        if let Some((mut iss, tit)) = title_block_in(ls, &cand) {
+            // An issuer line (版头 发文机关标志) may stand above the 文号.
+            if iss.is_empty() && i > floor && is_org_line(ls[i - 1].text.trim_end_matches("文件")) {
+                iss.push(i - 1);
+            }
+            let first = iss.first().copied().unwrap_or(i).min(i);
+            let last = *tit.last().unwrap();
+            heads.push(Heading { first, number_line: Some(i), last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            floor = last + 1;
+        }
+    }
+    heads
+}
+
+/// The issue's cover: gazette name, year, number, cumulative number, date.
+pub fn parse_cover(text: &str, source_sha256: &str, source_path: &str, pages: u32, extractors: Vec<String>) -> IssueMeta {
+    /// `2024年第3期`, `2024 第3期`
+    static YEAR_NO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年?\s*第\s*(\d{1,3})\s*期").unwrap());
+    /// `(总第015期)`
+    static CUMULATIVE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"总\s*第\s*(\d{1,5})\s*期").unwrap());
+    /// `2024年9月28日出版`
+    static PUBLISHED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:出版|印发|发行)").unwrap());
+    /// `某某人民政府公报`, `某某市政府公报`
+    static GAZETTE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*([\p{Han}]{2,30}公报)\s*$").unwrap());
+    // The cover is what precedes the 目录 or the first document.
+    let head: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
+    let cut = head.find("目").filter(|i| head[*i..].starts_with("目录") || head[*i..].starts_with("目 录")).unwrap_or(head.len());
+    let cover = &head[..cut];
+    let gazette = cover.lines().find_map(|l| GAZETTE.captures(l).map(|c| c[1].to_string()));
+    let (year, number) = YEAR_NO
+        .captures(cover)
+        .map(|c| (c[1].parse().ok(), c[2].parse().ok()))
+        .unwrap_or((None, None));
+    let cumulative_number = CUMULATIVE.captures(cover).and_then(|c| c[1].parse().ok());
+    let published = PUBLISHED
+        .captures(cover)
+        .and_then(|c| NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?));
+    let id = match (&gazette, year, number) {
+        (Some(g), Some(y), Some(n)) => format!("{g}/{y}/{n}"),
+        _ => std::path::Path::new(source_path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| source_sha256[..12.min(source_sha256.len())].to_string()),
+    };
+    IssueMeta {
+        id,
+        gazette,
+        year,
+        number,
+        cumulative_number,
+        published,
+        source_sha256: source_sha256.to_string(),
+        source_path: source_path.to_string(),
+        pages,
+        extractors,
+    }
+}
+
+/// A date that ends a signature line: `孟县人民政府 2024年8月20日`.
+fn signature_date(line: &str) -> Option<NaiveDate> {
+    if let Some(d) = date_line(line) {
+        return Some(d);
+    }
+    let found = crate::dates::find_dates(line);
+    let (r, d) = found.last()?;
+    let before = line[..r.start].trim();
+    (r.end >= line.trim_end().len() && is_org_line(before)).then_some(*d)
+}
+
+/// Split an issue's clean text into document records.
+pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Vec<String>) {
+    let text = &clean.text;
+    let ls = lines(text);
+    let heads = find_headings(&ls);
+    let mut warnings = Vec::new();
+    let mut docs = Vec::new();
+    for (k, h) in heads.iter().enumerate() {
+        let start = ls[h.first].start;
+        let end = heads.get(k + 1).map(|n| ls[n.first].start).unwrap_or(text.len());
+        let title_text: String = h.title_lines.iter().map(|&i| ls[i].text).collect::<Vec<_>>().join("");
+        let issuer_text: String = h.issuer_lines.iter().map(|&i| ls[i].text).collect::<Vec<_>>().join(" ");
+        let (mut issuer, title) = if issuer_text.is_empty() {
+            match title_text.find("关于") {
+                Some(p) if p > 0 => (split_issuers(&title_text[..p]), normalize_title(&title_text)),
+                _ => (vec![], normalize_title(&title_text)),
+            }
+        } else {
+            (split_issuers(&issuer_text), normalize_title(&format!("{}{}", issuer_text, title_text)))
+        };
+        issuer.dedup();
+        let doc_type = title_doc_type(&title).map(str::to_string);
+        // Body: the lines after the heading.
+        let body_from = h.last + 1;
+        let body_to = heads.get(k + 1).map(|n| n.first).unwrap_or(ls.len());
+        let mut addressees = None;
+        if let Some(l) = ls.get(body_from).filter(|_| body_from < body_to) {
+            let t = l.text.trim();
+            if (t.ends_with('：') || t.ends_with(':')) && t.chars().count() <= 120 && !t.contains('。') {
+                addressees = Some(normalize_title(t.trim_end_matches(['：', ':'])));
+            }
+        }
+        let signed_date = (body_from..body_to).find_map(|i| signature_date(ls[i].text));
+        if signed_date.is_none() {
+            warnings.push(format!("{}: no signature date found", h.doc_number.as_ref().map(|d| d.to_string()).unwrap_or(title.clone())));
+        }
+        let order = k as u32 + 1;
+        let id = match &h.doc_number {
+            Some(d) => d.to_string(),
+            None => format!("{}#{order}", issue.id),
+        };
+        let last_char = text[..end].trim_end().len().max(start + 1) - 1;
+        docs.push(DocumentRecord {
+            id,
+            doc_number: h.doc_number.clone(),
+            issuer,
+            title,
+            doc_type,
+            addressees,
+            signed_date,
+            issue: IssueRef { id: issue.id.clone(), published: issue.published },
+            pages: [clean.page_at(start), clean.page_at(last_char)],
+            order,
+            text: text[start..end].trim_end().to_string(),
+        });
+    }
+    if docs.is_empty() {
+        warnings.push("no document found".to_string());
+    }
+    (docs, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_lines() {
+        assert!(is_org_line("孟县人民政府"));
+        assert!(is_org_line("孟县人民政府办公室"));
+        assert!(is_org_line("中共某县县委办公室 某县人民政府办公室"));
+        assert!(!is_org_line("关于印发某某办法的通知"));
+        assert!(!is_org_line("各乡镇人民政府，县直有关单位："));
+    }
+
+    #[test]
+    fn doc_types() {
+        assert_eq!(title_doc_type("关于印发某某办法（试行）的通知"), Some("通知"));
+        assert_eq!(title_doc_type("某某县农村集体经营性建设用地入市实施办法（试行）"), Some("实施办法"));
+        assert_eq!(title_doc_type("某某的"), None);
+    }
+}

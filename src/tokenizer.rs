@@ -1,0 +1,168 @@
+//! Chinese tokenisation for the index: jieba (word tokens, for ranking) and
+//! one token per character (for guaranteed substring recall).
+//!
+//! Both tokenizers fold full-width characters and ASCII case, and skip
+//! punctuation without consuming a position, so a phrase typed with or
+//! without punctuation matches the same text. Register them with
+//! [`register`] every time an index is opened: tantivy does not store
+//! tokenizers in the index.
+
+use jieba_rs::Jieba;
+use std::sync::{Arc, LazyLock};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Name of the jieba tokenizer in the index's tokenizer manager.
+pub const JIEBA: &str = "gb_jieba";
+/// Name of the per-character tokenizer.
+pub const CHARS: &str = "gb_chars";
+
+/// The user dictionaries of `dictionaries/`, embedded at build time.
+const USER_DICTS: &[(&str, &str)] = &[("legal.txt", include_str!("../dictionaries/legal.txt"))];
+
+/// The shared jieba instance (default dictionary + our user dictionaries),
+/// built once (~100 ms).
+pub fn jieba() -> Arc<Jieba> {
+    static J: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
+        let mut j = Jieba::new();
+        for (_, text) in USER_DICTS {
+            let cleaned: String = text
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            // The embedded dictionaries are tested to load.
+            j.load_dict(&mut std::io::BufReader::new(cleaned.as_bytes())).expect("user dictionary");
+        }
+        Arc::new(j)
+    });
+    J.clone()
+}
+
+/// Fold a token for matching: full-width → ASCII, lowercase.
+pub fn fold(s: &str) -> String {
+    crate::text::fold_width(s).to_lowercase()
+}
+
+/// Is this character indexed (not whitespace or punctuation)?
+fn indexed(c: char) -> bool {
+    c.is_alphanumeric() || crate::extract::is_han(c)
+}
+
+/// Tokens shared by both tokenizers: precomputed, then streamed.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    i: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.i < self.tokens.len() {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.i - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.i - 1]
+    }
+}
+
+/// jieba word tokens over a shared `Arc<Jieba>` (cloning costs nothing).
+#[derive(Clone)]
+pub struct JiebaTokenizer {
+    jieba: Arc<Jieba>,
+}
+
+impl Default for JiebaTokenizer {
+    fn default() -> Self {
+        JiebaTokenizer { jieba: jieba() }
+    }
+}
+
+impl JiebaTokenizer {
+    /// The folded word tokens of `text`.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        for t in self.jieba.cut(text, false) {
+            if !t.word.chars().any(indexed) {
+                continue;
+            }
+            out.push(Token {
+                offset_from: t.byte_start,
+                offset_to: t.byte_end,
+                position: out.len(),
+                text: fold(t.word),
+                position_length: 1,
+            });
+        }
+        out
+    }
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream { tokens: self.tokens(text), i: 0 }
+    }
+}
+
+/// One token per indexed character: any verbatim substring is a phrase.
+#[derive(Clone, Default)]
+pub struct CharTokenizer;
+
+impl CharTokenizer {
+    pub fn tokens(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        for (i, c) in text.char_indices() {
+            if !indexed(c) {
+                continue;
+            }
+            out.push(Token {
+                offset_from: i,
+                offset_to: i + c.len_utf8(),
+                position: out.len(),
+                text: fold(c.encode_utf8(&mut [0; 4])),
+                position_length: 1,
+            });
+        }
+        out
+    }
+}
+
+impl Tokenizer for CharTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream { tokens: Self::tokens(text), i: 0 }
+    }
+}
+
+/// Register both tokenizers on an index.
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(JIEBA, JiebaTokenizer::default());
+    index.tokenizers().register(CHARS, CharTokenizer);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_dictionary_terms_are_whole_tokens() {
+        let t = JiebaTokenizer::default();
+        let words: Vec<String> = t.tokens("推进农村集体经营性建设用地入市").into_iter().map(|t| t.text).collect();
+        assert!(words.contains(&"集体经营性建设用地".to_string()), "{words:?}");
+        let words: Vec<String> = t.tokens("更新县本级行政执法主体名单").into_iter().map(|t| t.text).collect();
+        assert!(words.contains(&"行政执法主体".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn chars_skip_punctuation_and_fold() {
+        let toks: Vec<String> = CharTokenizer::tokens("（试行）Ａ1").into_iter().map(|t| t.text).collect();
+        assert_eq!(toks, ["试", "行", "a", "1"]);
+    }
+}
