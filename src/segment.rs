@@ -45,13 +45,13 @@ pub fn lines(text: &str) -> Vec<TextLine<'_>> {
 pub const DOC_TYPES: &[&str] = &[
     "实施细则", "实施办法", "实施方案", "实施意见", "工作方案", "行动方案", "行动计划", "指导意见", "管理办法", "暂行办法", "暂行规定",
     "通知", "通告", "公告", "决定", "决议", "命令", "意见", "办法", "规定", "条例", "细则", "规则", "方案", "计划", "规划", "纲要", "通报",
-    "报告", "请示", "批复", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南",
+    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).
 pub fn title_doc_type(title: &str) -> Option<&'static str> {
-    let t = title.trim_end_matches(|c: char| c.is_whitespace());
-    let t = TRAILING_QUALIFIER.replace(t, "");
+    let t = crate::text::squeeze(title);
+    let t = TRAILING_QUALIFIER.replace(&t, "");
     DOC_TYPES.iter().find(|d| t.ends_with(*d)).copied()
 }
 
@@ -166,6 +166,29 @@ fn title_block_in(ls: &[TextLine], cand: &[usize]) -> Option<(Vec<usize>, Vec<us
             }
             Some((cand[s..t].to_vec(), cand[t..].to_vec()))
         }
+    }
+}
+
+/// The issuer at the head of a full title: the organisation name(s) before
+/// 关于 / 对 / 转发 / 批转 (`国务院办公厅转发民政部关于…` is issued by
+/// 国务院办公厅; `国务院办公厅对…提案的答复` too). `printed` is the length of
+/// the heading's issuer line(s), used when no such word follows them.
+fn issuer_of_title(full: &str, printed: usize) -> &str {
+    let mut best: Option<usize> = None;
+    for w in ["转发", "批转", "关于", "对"] {
+        let mut from = 0;
+        while let Some(i) = full[from..].find(w) {
+            let at = from + i;
+            if at > 0 && is_org_line(&full[..at]) {
+                best = Some(best.map_or(at, |b: usize| b.min(at)));
+                break;
+            }
+            from = at + w.len();
+        }
+    }
+    match best {
+        Some(b) => &full[..b],
+        None => &full[..printed.min(full.len())],
     }
 }
 
@@ -286,14 +309,9 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let end = heads.get(k + 1).map(|n| ls[n.first].start).unwrap_or(text.len());
         let title_text: String = h.title_lines.iter().map(|&i| ls[i].text).collect::<Vec<_>>().join("");
         let issuer_text: String = h.issuer_lines.iter().map(|&i| ls[i].text).collect::<Vec<_>>().join(" ");
-        let (mut issuer, title) = if issuer_text.is_empty() {
-            match title_text.find("关于") {
-                Some(p) if p > 0 => (split_issuers(&title_text[..p]), normalize_title(&title_text)),
-                _ => (vec![], normalize_title(&title_text)),
-            }
-        } else {
-            (split_issuers(&issuer_text), normalize_title(&format!("{}{}", issuer_text, title_text)))
-        };
+        let full = format!("{issuer_text}{title_text}");
+        let mut issuer = split_issuers(issuer_of_title(&full, issuer_text.len()));
+        let title = normalize_title(&full);
         issuer.dedup();
         let doc_type = title_doc_type(&title).map(str::to_string);
         // Body: the lines after the heading.
