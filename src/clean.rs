@@ -79,6 +79,11 @@ static BLOCK_START: LazyLock<Regex> = LazyLock::new(|| {
 /// digit: `2024 年 8 月 20 日`.
 static CJK_SPACE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[ \t\u{3000}\u{a0}]+").unwrap());
 
+/// Does this line start a heading or list item (第X条, 一、, （一）, 1.)?
+pub fn starts_block(line: &str) -> bool {
+    BLOCK_START.is_match(line)
+}
+
 fn is_cjk(c: char) -> bool {
     is_han(c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
 }

@@ -25,9 +25,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn parse_clean(clean: &CleanText, ex: &Extraction, sha256: &str, path: &Path) -> ParsedIssue {
     let extractors = ex.extractors().iter().map(|e| e.to_string()).collect();
     let issue = parse_cover(&clean.text, sha256, &path.to_string_lossy(), ex.pages.len() as u32, extractors);
-    let (documents, mut warnings) = segment(clean, &issue);
+    let (documents, toc, mut warnings) = segment(clean, &issue);
     warnings.extend(ex.notes.iter().cloned());
-    ParsedIssue { issue, documents, warnings }
+    ParsedIssue { issue, documents, toc, warnings }
 }
 
 /// Extract, clean and segment one file.

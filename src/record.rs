@@ -3,6 +3,7 @@
 //! stores and `export` writes.
 
 use crate::docnum::DocNumber;
+use crate::structure::{Instrument, Provision};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,21 @@ pub struct DocumentRecord {
     pub pages: [u32; 2],
     /// Position in the issue, 1-based.
     pub order: u32,
+    /// The regulation, plan or list the document encloses.
+    pub instrument: Option<Instrument>,
+    /// The provision tree (of the instrument, or of the document's own body).
+    pub provisions: Vec<Provision>,
     pub text: String,
+}
+
+/// One entry of an issue's 目录.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TocEntry {
+    pub title: String,
+    pub doc_number: Option<DocNumber>,
+    pub page: Option<u32>,
+    /// The 目录's section heading (`县政府文件`), if any.
+    pub section: Option<String>,
 }
 
 /// What `parse --json` prints: an issue with its documents.
@@ -60,5 +75,8 @@ pub struct DocumentRecord {
 pub struct ParsedIssue {
     pub issue: IssueMeta,
     pub documents: Vec<DocumentRecord>,
+    /// The issue's 目录 as printed (empty when it has none).
+    #[serde(default)]
+    pub toc: Vec<TocEntry>,
     pub warnings: Vec<String>,
 }

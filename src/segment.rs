@@ -11,7 +11,8 @@
 use crate::clean::CleanText;
 use crate::dates::date_line;
 use crate::docnum::DocNumber;
-use crate::record::{DocumentRecord, IssueMeta, IssueRef};
+use crate::record::{DocumentRecord, IssueMeta, IssueRef, TocEntry};
+use crate::structure::structure;
 use crate::text::normalize_title;
 use chrono::NaiveDate;
 use regex::Regex;
@@ -45,7 +46,7 @@ pub fn lines(text: &str) -> Vec<TextLine<'_>> {
 pub const DOC_TYPES: &[&str] = &[
     "实施细则", "实施办法", "实施方案", "实施意见", "工作方案", "行动方案", "行动计划", "指导意见", "管理办法", "暂行办法", "暂行规定",
     "通知", "通告", "公告", "决定", "决议", "命令", "意见", "办法", "规定", "条例", "细则", "规则", "方案", "计划", "规划", "纲要", "通报",
-    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南",
+    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南", "规范",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).
@@ -89,8 +90,26 @@ fn ends_sentence(s: &str) -> bool {
     s.ends_with(['。', '；', '！', '？', ';', '：', ':'])
 }
 
+/// The 文种 of an enclosed instrument from its title: the base type
+/// (办法, 方案, 规定…), except the 意见 forms that are types of their own
+/// (实施意见, 指导意见). `…入市实施办法（试行）` → 办法.
+pub fn instrument_type(title: &str) -> Option<&'static str> {
+    let t = crate::text::squeeze(title);
+    let t = TRAILING_QUALIFIER.replace(&t, "");
+    for compound in ["实施意见", "指导意见"] {
+        if t.ends_with(compound) {
+            return Some(compound);
+        }
+    }
+    const BASE: &[&str] = &[
+        "条例", "规定", "办法", "细则", "规则", "方案", "计划", "规划", "纲要", "意见", "清单", "目录", "名单", "章程", "守则",
+        "标准", "指南", "规范", "决定", "通知", "通告", "公告", "制度", "要点", "措施", "导则", "须知",
+    ];
+    BASE.iter().find(|d| t.ends_with(*d)).copied()
+}
+
 /// Can this line be part of a title block?
-fn title_line_ok(s: &str) -> bool {
+pub fn title_line_ok(s: &str) -> bool {
     !ends_sentence(s)
         && !LEADERS.is_match(s)
         && date_line(s).is_none()
@@ -105,7 +124,6 @@ struct Heading {
     /// Index of the first line of the heading (issuer or title).
     first: usize,
     /// Index of the 文号 line, if any.
-    number_line: Option<usize>,
     /// Index of the last heading line (the 文号 or the last title line).
     last: usize,
     issuer_lines: Vec<usize>,
@@ -200,25 +218,56 @@ fn split_issuers(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The 文号 at line `i`: the line itself, or the line joined with the next
+/// when a 文号 was broken across lines (`青政` / `发〔2024〕31号`,
+/// `中华人民共和国国务院令` / `第707号`). Returns the 文号 and the index of
+/// its last line.
+fn number_at(ls: &[TextLine], i: usize) -> Option<(DocNumber, usize)> {
+    if let Some(dn) = doc_number_line(ls[i].text) {
+        return Some((dn, i));
+    }
+    let next = ls.get(i + 1)?;
+    let head = ls[i].text;
+    if head.chars().count() > 14 || title_doc_type(head).is_some() || doc_number_line(next.text).is_some() || next.text.chars().count() > 16 {
+        return None;
+    }
+    doc_number_line(&format!("{head}{}", next.text)).map(|dn| (dn, i + 1))
+}
+
+/// A 主送机关 line: `各乡镇人民政府，县直各有关单位：`.
+pub fn addressee_line(s: &str) -> bool {
+    let t = s.trim();
+    (t.ends_with('：') || t.ends_with(':'))
+        && t.chars().count() <= 150
+        && !t.contains(['。', '；'])
+        && !t.contains("如下")
+        && !crate::clean::starts_block(t)
+}
+
 fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
     let mut heads: Vec<Heading> = Vec::new();
     let mut floor = 0;
-    for (i, l) in ls.iter().enumerate() {
-        let Some(dn) = doc_number_line(l.text) else { continue };
+    let mut i = 0;
+    while i < ls.len() {
+        let Some((dn, num_last)) = number_at(ls, i) else {
+            i += 1;
+            continue;
+        };
         // 文号 below the title (gazette reprint) or above it (版头 layout).
         if let Some((iss, tit)) = title_block_above(ls, i, floor) {
             let first = iss.first().copied().unwrap_or(tit[0]);
-            heads.push(Heading { first, number_line: Some(i), last: i, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
-            floor = i + 1;
+            heads.push(Heading { first, last: num_last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            floor = num_last + 1;
+            i = num_last + 1;
             continue;
         }
         let mut cand = Vec::new();
-        let mut j = i + 1;
+        let mut j = num_last + 1;
         while j < ls.len() && cand.len() < 5 && title_line_ok(ls[j].text) {
             cand.push(j);
-            if title_doc_type(ls[j].text).is_some() && (ls[j].text.contains("关于") || j > i + 1 || cand.len() == 1) {
+            if title_doc_type(ls[j].text).is_some() {
                 if let Some(next) = ls.get(j + 1) {
-                    if title_doc_type(next.text).is_some() && title_line_ok(next.text) {
+                    if title_doc_type(next.text).is_some() && title_line_ok(next.text) && !addressee_line(next.text) {
                         j += 1;
                         continue;
                     }
@@ -234,11 +283,53 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
             }
             let first = iss.first().copied().unwrap_or(i).min(i);
             let last = *tit.last().unwrap();
-            heads.push(Heading { first, number_line: Some(i), last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            heads.push(Heading { first, last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
             floor = last + 1;
+            i = last + 1;
+            continue;
+        }
+        i = num_last + 1;
+    }
+    // Documents printed without a 文号: a title block (with 关于) directly
+    // followed by the 主送机关 line.
+    let covered = |k: usize, heads: &[Heading]| heads.iter().any(|h| (h.first..=h.last).contains(&k));
+    let mut extra = Vec::new();
+    for k in 0..ls.len().saturating_sub(1) {
+        if !addressee_line(ls[k + 1].text) || covered(k, &heads) || covered(k + 1, &heads) {
+            continue;
+        }
+        let floor = heads.iter().filter(|h| h.last < k).map(|h| h.last + 1).max().unwrap_or(0);
+        if let Some((iss, tit)) = title_block_above(ls, k + 1, floor) {
+            // A title that names no issuer (`关于…的报告`) is an enclosure of
+            // the document before, not a document of its own.
+            let title: String = tit.iter().map(|&t| ls[t].text).collect();
+            let names_issuer = title.find("关于").is_some_and(|p| p > 0 && !issuer_of_title(&title, 0).is_empty());
+            if !iss.is_empty() || names_issuer {
+                let first = iss.first().copied().unwrap_or(tit[0]);
+                extra.push(Heading { first, last: k, issuer_lines: iss, title_lines: tit, doc_number: None });
+            }
         }
     }
+    heads.extend(extra);
+    heads.sort_by_key(|h| h.first);
     heads
+}
+
+/// A file that holds one document without a recognisable heading (a
+/// regulation as published, a decree's text): its title is the first
+/// title-like line(s) ending in a 文种.
+fn single_document_heading(ls: &[TextLine]) -> Option<Heading> {
+    let n = ls.len().min(8);
+    for end in 0..n {
+        if title_doc_type(ls[end].text).is_some() && title_line_ok(ls[end].text) {
+            let mut start = end;
+            while start > 0 && title_line_ok(ls[start - 1].text) && end - start < 3 {
+                start -= 1;
+            }
+            return Some(Heading { first: start, last: end, issuer_lines: vec![], title_lines: (start..=end).collect(), doc_number: None });
+        }
+    }
+    None
 }
 
 /// The issue's cover: gazette name, year, number, cumulative number, date.
@@ -297,11 +388,90 @@ fn signature_date(line: &str) -> Option<NaiveDate> {
     (r.end >= line.trim_end().len() && is_org_line(before)).then_some(*d)
 }
 
-/// Split an issue's clean text into document records.
-pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Vec<String>) {
+/// A 目录 line's end: dot leaders and a page number, `……………（27）`, `…… 12`.
+static TOC_PAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:…{2,}|\.{4,}|·{4,}|-{4,})+\s*[（(]?\s*(\d{1,4})\s*[）)]?\s*$").unwrap());
+/// A 目录 section line: `【县政府文件】`, `【 人事任免 】`.
+static TOC_SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[【\[]\s*([^】\]]+?)\s*[】\]]$").unwrap());
+
+/// Read the 目录: the entries between a `目录` line and `end` (the first
+/// document's heading).
+pub fn parse_toc(ls: &[TextLine], end: usize) -> Vec<TocEntry> {
+    let Some(start) = ls[..end.min(ls.len())].iter().position(|l| crate::text::squeeze(l.text) == "目录") else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let mut section: Option<String> = None;
+    let mut acc = String::new();
+    for l in &ls[start + 1..end.min(ls.len())] {
+        if let Some(c) = TOC_SECTION.captures(l.text) {
+            section = Some(c[1].trim().to_string());
+            acc.clear();
+            continue;
+        }
+        acc.push_str(l.text.trim());
+        let Some(c) = TOC_PAGE.captures(&acc) else { continue };
+        let page: Option<u32> = c[1].parse().ok();
+        let body = acc[..c.get(0).unwrap().start()].trim().trim_start_matches(['-', '·', '•', '—']).trim().to_string();
+        let found = crate::docnum::find_all(&body);
+        let (doc_number, title) = match found.last() {
+            Some((r, dn)) => {
+                // Drop the 文号 and the brackets around it.
+                let before = body[..r.start].trim_end().trim_end_matches(['（', '(']);
+                let after = body[r.end..].trim_start().trim_start_matches(['）', ')']);
+                (Some(dn.clone()), format!("{before}{after}"))
+            }
+            None => (None, body.clone()),
+        };
+        out.push(TocEntry { title: normalize_title(&title), doc_number, page, section: section.clone() });
+        acc.clear();
+    }
+    out
+}
+
+/// Compare the 目录 with the documents found in the body.
+pub fn check_toc(toc: &[TocEntry], docs: &[DocumentRecord]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if toc.is_empty() {
+        return warnings;
+    }
+    let mut matched = vec![false; docs.len()];
+    for e in toc {
+        let by_number = e.doc_number.as_ref().and_then(|dn| docs.iter().position(|d| d.doc_number.as_ref() == Some(dn)));
+        let by_title = docs.iter().position(|d| normalize_title(&d.title) == e.title);
+        let shown = e.doc_number.as_ref().map(|d| format!("{}（{d}）", e.title)).unwrap_or_else(|| e.title.clone());
+        match (by_number, by_title) {
+            (Some(i), _) => {
+                matched[i] = true;
+                if normalize_title(&docs[i].title) != e.title {
+                    warnings.push(format!("目录: title of {} differs from the body: 目录 “{}”, body “{}”", docs[i].id, e.title, docs[i].title));
+                }
+            }
+            (None, Some(i)) => {
+                matched[i] = true;
+                let body_number = docs[i].doc_number.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "no 文号".into());
+                warnings.push(format!("目录: {shown} is printed in the body with {body_number}"));
+            }
+            (None, None) => warnings.push(format!("目录: {shown} (p. {}) has no document in the body", e.page.map(|p| p.to_string()).unwrap_or_default())),
+        }
+    }
+    for (d, m) in docs.iter().zip(&matched) {
+        if !m {
+            warnings.push(format!("目录: {} ({}) is not listed", d.id, d.title));
+        }
+    }
+    warnings
+}
+
+/// Split an issue's clean text into document records (and read its 目录).
+pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Vec<TocEntry>, Vec<String>) {
     let text = &clean.text;
     let ls = lines(text);
-    let heads = find_headings(&ls);
+    let mut heads = find_headings(&ls);
+    if heads.is_empty() {
+        heads.extend(single_document_heading(&ls));
+    }
+    let toc = parse_toc(&ls, heads.first().map(|h| h.first).unwrap_or(ls.len()));
     let mut warnings = Vec::new();
     let mut docs = Vec::new();
     for (k, h) in heads.iter().enumerate() {
@@ -324,7 +494,8 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
                 addressees = Some(normalize_title(t.trim_end_matches(['：', ':'])));
             }
         }
-        let signed_date = (body_from..body_to).find_map(|i| signature_date(ls[i].text));
+        let signature = (body_from..body_to).find(|&i| signature_date(ls[i].text).is_some());
+        let signed_date = signature.and_then(|i| signature_date(ls[i].text));
         if signed_date.is_none() {
             warnings.push(format!("{}: no signature date found", h.doc_number.as_ref().map(|d| d.to_string()).unwrap_or(title.clone())));
         }
@@ -334,6 +505,9 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
             None => format!("{}#{order}", issue.id),
         };
         let last_char = text[..end].trim_end().len().max(start + 1) - 1;
+        let doc_lines = &ls[h.first..body_to];
+        let (instrument, provisions) =
+            structure(&id, doc_lines, body_from - h.first, signature.map(|s| s - h.first), clean);
         docs.push(DocumentRecord {
             id,
             doc_number: h.doc_number.clone(),
@@ -345,13 +519,16 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
             issue: IssueRef { id: issue.id.clone(), published: issue.published },
             pages: [clean.page_at(start), clean.page_at(last_char)],
             order,
+            instrument,
+            provisions,
             text: text[start..end].trim_end().to_string(),
         });
     }
     if docs.is_empty() {
         warnings.push("no document found".to_string());
     }
-    (docs, warnings)
+    warnings.extend(check_toc(&toc, &docs));
+    (docs, toc, warnings)
 }
 
 #[cfg(test)]

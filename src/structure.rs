@@ -1,0 +1,440 @@
+//! **structure**: a document's text in, its enclosed instrument and its
+//! provision tree out.
+//!
+//! A notice that 印发 or attaches an instrument prints it after its own
+//! signature and date: an optional 附件 line, the instrument's title, then its
+//! body. The provisions are read from the instrument's body, or from the
+//! notice's own body when it encloses nothing. Two numbering systems occur:
+//! 编/章/节/条 (with 项 （一） and 目 1. inside articles) for regulations, and
+//! 一、/（一）/1./（1） for plans and notices. A label counts only at the start
+//! of a line and only when it continues its numbering (a 第X条 that does not
+//! follow the previous article is a citation, not an article).
+
+use crate::clean::CleanText;
+use crate::segment::{lines, title_line_ok, TextLine};
+use crate::text::parse_cn_number;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// The kind of a provision, by its numbering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvisionKind {
+    /// 第X编
+    Part,
+    /// 第X章
+    Chapter,
+    /// 第X节
+    Section,
+    /// 第X条, 第X条之一
+    Article,
+    /// 一、 (plans and notices)
+    Level1,
+    /// （一） — a 项 inside an article
+    Level2,
+    /// 1. — a 目 inside a 项
+    Level3,
+    /// （1）
+    Level4,
+}
+
+impl ProvisionKind {
+    /// Depth in the numbering hierarchy: a provision nests under open ones of lower rank.
+    fn rank(self) -> u8 {
+        match self {
+            ProvisionKind::Part => 0,
+            ProvisionKind::Chapter => 1,
+            ProvisionKind::Section => 2,
+            ProvisionKind::Article => 3,
+            ProvisionKind::Level1 => 4,
+            ProvisionKind::Level2 => 5,
+            ProvisionKind::Level3 => 6,
+            ProvisionKind::Level4 => 7,
+        }
+    }
+}
+
+/// One provision and its children.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Provision {
+    /// `<document id>/<path>`, e.g. `孟政发〔2024〕74号/第三章/第十五条`.
+    pub id: String,
+    pub kind: ProvisionKind,
+    /// The label as printed: `第十五条`, `一、`, `（一）`, `1.`.
+    pub label: String,
+    /// A chapter's title, an article's inline heading, a section's heading.
+    pub heading: Option<String>,
+    /// The text after the label, as printed, with its following paragraphs.
+    pub text: String,
+    /// Page where the provision starts.
+    pub page: u32,
+    pub children: Vec<Provision>,
+}
+
+impl Provision {
+    /// This provision and all below it, depth first.
+    pub fn walk(&self) -> Vec<&Provision> {
+        let mut v = vec![self];
+        for c in &self.children {
+            v.extend(c.walk());
+        }
+        v
+    }
+}
+
+/// Every provision of a tree, depth first.
+pub fn flatten(tree: &[Provision]) -> Vec<&Provision> {
+    tree.iter().flat_map(|p| p.walk()).collect()
+}
+
+/// The regulation, plan or list a notice encloses.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Instrument {
+    pub title: String,
+    pub doc_type: Option<String>,
+    pub chapters: usize,
+    pub articles: usize,
+    /// Top-level 一、二、… sections (for an instrument without articles).
+    pub top_sections: usize,
+}
+
+const NUM: &str = "[一二三四五六七八九十百千零〇两0-9]+";
+
+/// `第三章 入市主体`, `第一编 总则`, `第二节 审批`
+static DIVISION: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"^第({NUM})([编章节])(?:[\s　]+(.*)|$)")).unwrap());
+/// `第十五条 竞买规则 农村…`, `第三条之一　…`, `第五条【适用范围】…`
+static ARTICLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^第({NUM})条(?:之([一二三四五六七八九十]+))?[\s　]*(.*)$")).unwrap());
+/// `一、指导思想`
+static L1: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]+)[、，．.][\s　]*(.*)$").unwrap());
+/// `（一）建设要求`, `(二) 强化主体责任`
+static L2: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[（(]([一二三四五六七八九十]+)[）)][\s　]*(.*)$").unwrap());
+/// `1.选址标准。`, `2、运营模式`, `3．`
+static L3: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([0-9]{1,3})[.．、][\s　]*(.*)$").unwrap());
+/// `（1）以社区党群服务中心…`
+static L4: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[（(]([0-9]{1,3})[）)][\s　]*(.*)$").unwrap());
+/// An inline heading at the start of an article: `竞买规则 农村集体…`, `【适用范围】…`.
+static INLINE_HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:【([^】]{1,20})】|([\p{Han}、]{2,14})[ \u{3000}]+\S)").unwrap());
+/// Lines between a notice's signature and its enclosure: `附件`, `附件1`, `附件：`, `（此件公开发布）`.
+static ENCLOSURE_NOISE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:附件\s*\d*\s*[:：]?\s*$|[（(]此件[^）)]*[）)]$|[（(]联系人.*[）)]$|联\s*系\s*人.*$|联系电话.*$)").unwrap());
+
+/// A recognised label at the start of a line.
+struct Label {
+    kind: ProvisionKind,
+    number: u32,
+    /// For 第X条之N.
+    sub: Option<u32>,
+    label: String,
+    path: String,
+    rest: String,
+}
+
+fn read_label(line: &str) -> Option<Label> {
+    if let Some(c) = DIVISION.captures(line) {
+        let number = parse_cn_number(&c[1])?;
+        let kind = match &c[2] {
+            "编" => ProvisionKind::Part,
+            "章" => ProvisionKind::Chapter,
+            _ => ProvisionKind::Section,
+        };
+        let label = format!("第{}{}", &c[1], &c[2]);
+        return Some(Label { kind, number, sub: None, path: label.clone(), label, rest: c.get(3).map_or("", |m| m.as_str()).trim().to_string() });
+    }
+    if let Some(c) = ARTICLE.captures(line) {
+        let number = parse_cn_number(&c[1])?;
+        let sub = c.get(2).and_then(|m| parse_cn_number(m.as_str()));
+        let label = match c.get(2) {
+            Some(s) => format!("第{}条之{}", &c[1], s.as_str()),
+            None => format!("第{}条", &c[1]),
+        };
+        return Some(Label { kind: ProvisionKind::Article, number, sub, path: label.clone(), label, rest: c[3].trim().to_string() });
+    }
+    if let Some(c) = L2.captures(line) {
+        let number = parse_cn_number(&c[1])?;
+        return Some(Label { kind: ProvisionKind::Level2, number, sub: None, label: format!("（{}）", &c[1]), path: format!("（{}）", &c[1]), rest: c[2].trim().to_string() });
+    }
+    if let Some(c) = L4.captures(line) {
+        let number: u32 = c[1].parse().ok()?;
+        return Some(Label { kind: ProvisionKind::Level4, number, sub: None, label: format!("（{number}）"), path: format!("（{number}）"), rest: c[2].trim().to_string() });
+    }
+    if let Some(c) = L1.captures(line) {
+        let number = parse_cn_number(&c[1])?;
+        let sep = &line[c[1].len()..].chars().next()?;
+        if *sep != '、' {
+            // 一，/一. only in sloppy print: accept 、 and full stop forms.
+            if !matches!(sep, '．' | '.') {
+                return None;
+            }
+        }
+        return Some(Label { kind: ProvisionKind::Level1, number, sub: None, label: format!("{}、", &c[1]), path: c[1].to_string(), rest: c[2].trim().to_string() });
+    }
+    if let Some(c) = L3.captures(line) {
+        let number: u32 = c[1].parse().ok()?;
+        let rest = c[2].trim();
+        // `6.6条`, `2024.1` are numbers, not labels.
+        if rest.starts_with(|ch: char| ch.is_ascii_digit()) || rest.is_empty() && line.len() > 8 {
+            return None;
+        }
+        let sep = line[c[1].len()..].chars().next()?;
+        return Some(Label { kind: ProvisionKind::Level3, number, sub: None, label: format!("{number}{sep}"), path: number.to_string(), rest: rest.to_string() });
+    }
+    None
+}
+
+/// A provision being built.
+struct Open {
+    kind: ProvisionKind,
+    number: u32,
+    label: String,
+    path: String,
+    heading: Option<String>,
+    text: String,
+    offset: usize,
+    children: Vec<Provision>,
+}
+
+fn heading_of(kind: ProvisionKind, rest: &str) -> Option<String> {
+    match kind {
+        ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => {
+            (!rest.is_empty()).then(|| rest.to_string())
+        }
+        ProvisionKind::Article => INLINE_HEADING
+            .captures(rest)
+            .and_then(|c| c.get(1).or(c.get(2)))
+            .map(|m| m.as_str().to_string()),
+        _ => {
+            let r = rest.trim();
+            if r.is_empty() {
+                None
+            } else if r.chars().count() <= 30 && !r.ends_with(['。', '；', '：', ':', ';']) {
+                Some(r.trim_end_matches(['，', ',']).to_string())
+            } else {
+                // `选址标准。社区食堂以…`: a short phrase before the first full stop.
+                r.split_once('。').filter(|(h, _)| h.chars().count() <= 16).map(|(h, _)| h.to_string())
+            }
+        }
+    }
+}
+
+/// Build the provision tree of the lines `ls` (offsets in the issue text).
+pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText) -> Vec<Provision> {
+    let mut root: Vec<Provision> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut last_article: Option<(u32, Option<u32>)> = None;
+    let mut last_division: [u32; 3] = [0; 3];
+    let mut used_ids: std::collections::HashMap<String, usize> = Default::default();
+
+    fn close(stack: &mut Vec<Open>, root: &mut Vec<Provision>, doc_id: &str, clean: &CleanText, base: usize, used: &mut std::collections::HashMap<String, usize>) {
+        let o = stack.pop().expect("open provision");
+        let parent_path: Vec<&str> = stack.iter().map(|p| p.path.as_str()).collect();
+        let mut id = if parent_path.is_empty() {
+            format!("{doc_id}/{}", o.path)
+        } else {
+            format!("{doc_id}/{}/{}", parent_path.join("/"), o.path)
+        };
+        let n = used.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id = format!("{id}~{n}");
+        }
+        // Children were closed before their parent, with ids under the parent's
+        // original path: fix them up if the parent's id changed.
+        let p = Provision {
+            id,
+            kind: o.kind,
+            label: o.label,
+            heading: o.heading,
+            text: o.text.trim_end().to_string(),
+            page: clean.page_at(base + o.offset),
+            children: o.children,
+        };
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(p),
+            None => root.push(p),
+        }
+    }
+
+    for l in ls {
+        let accepted = read_label(l.text).filter(|lab| {
+            let r = lab.kind.rank();
+            match lab.kind {
+                ProvisionKind::Article => match (last_article, lab.sub) {
+                    (None, None) => lab.number <= 5,
+                    (None, Some(_)) => false,
+                    (Some((n, _)), None) => lab.number > n && lab.number <= n + 5,
+                    (Some((n, s)), Some(k)) => lab.number == n && s.unwrap_or(0) + 1 == k,
+                },
+                ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => {
+                    let i = r as usize;
+                    let last = if lab.kind == ProvisionKind::Section && stack.iter().all(|o| o.kind != ProvisionKind::Section) {
+                        0
+                    } else {
+                        last_division[i]
+                    };
+                    // Sources sometimes skip a number (a chapter lost in conversion).
+                    (lab.number > last && lab.number <= last + 3) || (lab.number == 1 && lab.kind == ProvisionKind::Section)
+                }
+                _ => {
+                    // A sibling continues its numbering; a new list starts at 1.
+                    let sibling = stack.iter().rev().find(|o| o.kind == lab.kind);
+                    let inside_higher = stack.iter().rposition(|o| o.kind.rank() < r);
+                    let sib_ok = match (sibling, inside_higher) {
+                        (Some(s), Some(h)) => {
+                            let si = stack.iter().rposition(|o| o.kind == lab.kind).unwrap_or(0);
+                            si > h && lab.number == s.number + 1
+                        }
+                        (Some(s), None) => lab.number == s.number + 1,
+                        _ => false,
+                    };
+                    sib_ok || lab.number == 1
+                }
+            }
+        });
+        let offset = l.start - base;
+        match accepted {
+            Some(lab) => {
+                let r = lab.kind.rank();
+                while stack.last().is_some_and(|o| o.kind.rank() >= r) {
+                    close(&mut stack, &mut root, doc_id, clean, base, &mut used_ids);
+                }
+                match lab.kind {
+                    ProvisionKind::Article => last_article = Some((lab.number, lab.sub)),
+                    ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => {
+                        let i = r as usize;
+                        last_division[i] = lab.number;
+                        for d in last_division.iter_mut().skip(i + 1) {
+                            *d = 0;
+                        }
+                    }
+                    _ => {}
+                }
+                let heading = heading_of(lab.kind, &lab.rest);
+                stack.push(Open {
+                    kind: lab.kind,
+                    number: lab.number,
+                    label: lab.label,
+                    path: lab.path,
+                    heading,
+                    text: if lab.rest.is_empty() { String::new() } else { format!("{}\n", lab.rest) },
+                    offset,
+                    children: vec![],
+                });
+            }
+            None => {
+                if let Some(o) = stack.last_mut() {
+                    o.text.push_str(l.text);
+                    o.text.push('\n');
+                }
+            }
+        }
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut root, doc_id, clean, base, &mut used_ids);
+    }
+    root
+}
+
+/// Split a document into its enclosed instrument (if any) and provisions.
+///
+/// `doc_lines` are the document's lines (offsets in the issue text),
+/// `body_from` the index of its first body line (after the heading),
+/// `signature` the index of its signature date line, if found.
+pub fn structure(
+    doc_id: &str,
+    doc_lines: &[TextLine],
+    body_from: usize,
+    signature: Option<usize>,
+    clean: &CleanText,
+) -> (Option<Instrument>, Vec<Provision>) {
+    let mut instrument = None;
+    let mut region: &[TextLine] = &doc_lines[body_from.min(doc_lines.len())..signature.unwrap_or(doc_lines.len()).max(body_from).min(doc_lines.len())];
+    if let Some(sig) = signature {
+        let mut i = sig + 1;
+        while i < doc_lines.len() && ENCLOSURE_NOISE.is_match(doc_lines[i].text) {
+            i += 1;
+        }
+        // The enclosure's title: up to three title-like lines ending in a 文种.
+        let mut title = String::new();
+        let mut j = i;
+        while j < doc_lines.len() && j < i + 3 && title_line_ok(doc_lines[j].text) && read_label(doc_lines[j].text).is_none() {
+            title.push_str(doc_lines[j].text);
+            j += 1;
+            if crate::segment::instrument_type(&title).is_some()
+                && !doc_lines.get(j).is_some_and(|n| n.text.starts_with(['（', '(']) && n.text.chars().count() <= 8)
+            {
+                break;
+            }
+        }
+        if !title.is_empty() && crate::segment::instrument_type(&title).is_some() && j < doc_lines.len() {
+            let t = crate::text::normalize_title(&title);
+            let t = match t.strip_prefix("附件") {
+                Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '：' || c == ':').to_string(),
+                None => t,
+            };
+            instrument = Some(Instrument { doc_type: crate::segment::instrument_type(&t).map(str::to_string), title: t, chapters: 0, articles: 0, top_sections: 0 });
+            region = &doc_lines[j..];
+        }
+    }
+    let base = doc_lines.first().map(|l| l.start).unwrap_or(0);
+    let tree = provisions(doc_id, region, base, clean);
+    if let Some(ins) = instrument.as_mut() {
+        let all = flatten(&tree);
+        ins.chapters = all.iter().filter(|p| p.kind == ProvisionKind::Chapter).count();
+        ins.articles = all.iter().filter(|p| p.kind == ProvisionKind::Article).count();
+        ins.top_sections = tree.iter().filter(|p| p.kind == ProvisionKind::Level1).count();
+    }
+    (instrument, tree)
+}
+
+/// Provisions of a plain text (for tests and single documents).
+pub fn provisions_of_text(doc_id: &str, text: &str) -> Vec<Provision> {
+    let clean = CleanText { text: text.to_string(), page_starts: vec![], running_lines: vec![] };
+    let ls = lines(text);
+    provisions(doc_id, &ls, 0, &clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(t: &[Provision]) -> Vec<String> {
+        flatten(t).iter().map(|p| p.id.clone()).collect()
+    }
+
+    #[test]
+    fn articles_only_at_line_start_and_in_sequence() {
+        let text = "第一章 总则\n第一条 为了规范管理，依照《中华人民共和国行政处罚法》第三十二条的规定，制定本办法。\n第二条 本办法适用于本县。\n第三十二条规定的情形除外。\n第二章 管理\n第三条 管理如下：\n（一）登记；\n（二）公示。\n第三条之一 新增的条款。\n第四条 其他。";
+        let t = provisions_of_text("D", text);
+        assert_eq!(
+            ids(&t),
+            ["D/第一章", "D/第一章/第一条", "D/第一章/第二条", "D/第二章", "D/第二章/第三条", "D/第二章/第三条/（一）", "D/第二章/第三条/（二）", "D/第二章/第三条之一", "D/第二章/第四条"]
+        );
+        let art2 = &t[0].children[1];
+        assert!(art2.text.contains("第三十二条规定的情形除外"), "{}", art2.text);
+    }
+
+    #[test]
+    fn sections_nest_and_restart() {
+        let text = "一、指导思想\n以人民为中心。\n二、主要任务\n（一）建设要求\n1.选址标准。社区食堂以500米为服务半径。\n2.建设模式。多种方式。\n（1）公建公营。\n（二）运营管理\n1.运营主体。依法登记。\n三、保障措施\n加强领导。";
+        let t = provisions_of_text("D", text);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].heading.as_deref(), Some("指导思想"));
+        assert!(ids(&t).contains(&"D/二/（一）/2/（1）".to_string()), "{:?}", ids(&t));
+        assert!(ids(&t).contains(&"D/二/（二）/1".to_string()));
+        assert_eq!(t[1].children[0].children[0].heading.as_deref(), Some("选址标准"));
+    }
+
+    #[test]
+    fn chapter_without_articles_and_inline_headings() {
+        let text = "第一章 总则\n第一条 入市范围 已依法办理土地所有权登记。\n第二章 入市主体\n由村集体经济组织实施。\n第三章 附则\n第二条 本办法自公布之日起施行。";
+        let t = provisions_of_text("D", text);
+        assert_eq!(t.len(), 3);
+        assert!(t[1].children.is_empty());
+        assert!(t[1].text.contains("由村集体经济组织实施"));
+        assert_eq!(t[0].children[0].heading.as_deref(), Some("入市范围"));
+        assert!(t[0].children[0].text.starts_with("入市范围 已依法"));
+    }
+}
