@@ -1,7 +1,7 @@
 //! 文号 (document numbers): parse every form real documents use, print one
 //! canonical form.
 //!
-//! - standard (GB/T 9704-2012 §7.2.5): 机关代字〔年份〕序号号, `孟政办发〔2024〕47号`;
+//! - standard (GB/T 9704-2012 §7.2.5): 机关代字〔年份〕序号号, `青政办发〔2024〕47号`;
 //!   the brackets may be `〔〕 [] ［］ 【】 （） ()`, with spaces anywhere;
 //! - older forms with 字/第 and a word in the brackets: `国土〔籍〕字第26号`;
 //! - decrees: `国务院令第707号`, `山西省人民政府令第250号`.
@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// A parsed 文号.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocNumber {
-    /// 发文机关代字, e.g. `孟政办发`; for a decree the issuer and 令, e.g. `国务院令`.
+    /// 发文机关代字, e.g. `青政办发`; for a decree the issuer and 令, e.g. `国务院令`.
     pub prefix: String,
     /// What stands in the brackets: a year (`2024`) or, in old forms, a word (`籍`).
     /// `None` for decrees.
@@ -79,7 +79,7 @@ impl<'de> Deserialize<'de> for DocNumber {
     }
 }
 
-/// A bracketed 文号: `孟政发〔2024〕59号`, `孟政发[2024]74号`, `孟政发 （2024） 74 号`,
+/// A bracketed 文号: `青政发〔2024〕59号`, `青政发[2024]74号`, `青政发 （2024） 74 号`,
 /// `阳政通字〔2023〕2 号`, `国土〔籍〕字第26号`, `国发〔1996〕第3号`.
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -94,7 +94,7 @@ static DECREE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that introduce a 文号 in running text and are not part of its 机关代字:
-/// `根据孟政发〔2024〕59号`, `原孟政办发〔2022〕70号`.
+/// `根据青政发〔2024〕59号`, `原青政办发〔2022〕70号`.
 const LEAD_INS: &[&str] = &[
     "根据", "按照", "依据", "依照", "参照", "结合", "关于", "印发", "转发", "废止", "执行", "落实", "贯彻", "对照", "详见",
     "原", "和", "及", "与", "即", "见", "的", "对", "将", "并", "是", "了", "在", "号", "以", "为", "由", "文件",
@@ -165,8 +165,8 @@ mod tests {
 
     #[test]
     fn bracket_variants_print_canonically() {
-        for s in ["孟政发〔2024〕74号", "孟政发[2024]74号", "孟政发［2024］74号", "孟政发【2024】74号", "孟政发（2024）74号", "孟政发(2024)74号", "孟政发 〔2024〕 74 号", "（孟政发〔2024〕74号）"] {
-            assert_eq!(p(s), "孟政发〔2024〕74号", "{s}");
+        for s in ["青政发〔2024〕74号", "青政发[2024]74号", "青政发［2024］74号", "青政发【2024】74号", "青政发（2024）74号", "青政发(2024)74号", "青政发 〔2024〕 74 号", "（青政发〔2024〕74号）"] {
+            assert_eq!(p(s), "青政发〔2024〕74号", "{s}");
         }
     }
 
@@ -177,16 +177,16 @@ mod tests {
         assert_eq!(p("国务院令第707号"), "国务院令第707号");
         assert_eq!(p("中华人民共和国国务院令 第 588 号"), "中华人民共和国国务院令第588号");
         assert!(DocNumber::parse("国务院令第707号").unwrap().is_decree());
-        assert_eq!(DocNumber::parse("孟政办发〔2024〕47号").unwrap().year(), Some(2024));
+        assert_eq!(DocNumber::parse("青政办发〔2024〕47号").unwrap().year(), Some(2024));
         assert_eq!(p("第三十二条"), "NONE");
         assert_eq!(p("（2024）"), "NONE");
     }
 
     #[test]
     fn found_in_running_text() {
-        let t = "决定废止《孟县…的通知》（孟政办发〔2022〕70号）文件。根据晋财综〔2023〕\n57号和原孟政函〔2023〕24号";
+        let t = "决定废止《青县…的通知》（青政办发〔2022〕70号）文件。根据晋财综〔2023〕\n57号和原青政函〔2023〕24号";
         let v: Vec<String> = find_all(t).into_iter().map(|(_, d)| d.to_string()).collect();
-        assert_eq!(v, ["孟政办发〔2022〕70号", "晋财综〔2023〕57号", "孟政函〔2023〕24号"]);
+        assert_eq!(v, ["青政办发〔2022〕70号", "晋财综〔2023〕57号", "青政函〔2023〕24号"]);
         let t = "《山西省教育厅关于切实办好农村教学点的通知》晋教基〔2014〕39号文件精神";
         assert_eq!(find_all(t)[0].1.to_string(), "晋教基〔2014〕39号");
     }

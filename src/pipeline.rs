@@ -37,3 +37,11 @@ pub fn parse_file(path: &Path, limits: Limits) -> Result<ParsedIssue> {
     let c = clean(&ex);
     Ok(parse_clean(&c, &ex, &sha, path))
 }
+
+/// Clean and segment plain text (pages separated by form feeds) as if it
+/// were a file called `name`. Pure: no file, no worker.
+pub fn parse_text(text: &str, name: &str) -> ParsedIssue {
+    let ex = crate::extract::text_pages(text);
+    let c = clean(&ex);
+    parse_clean(&c, &ex, &sha256_hex(text.as_bytes()), Path::new(name))
+}

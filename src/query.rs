@@ -408,8 +408,8 @@ mod tests {
         assert_eq!(q.excluded, vec!["餐饮".to_string()]);
         let q = parse_query("\"unclosed OR - ！！ OR");
         assert!(!q.ignored.is_empty());
-        assert_eq!(parse_query("孟政发[2024]74号").doc_number.unwrap().to_string(), "孟政发〔2024〕74号");
-        assert_eq!(parse_query("孟政发 〔2024〕 74 号").doc_number.unwrap().to_string(), "孟政发〔2024〕74号");
+        assert_eq!(parse_query("青政发[2024]74号").doc_number.unwrap().to_string(), "青政发〔2024〕74号");
+        assert_eq!(parse_query("青政发 〔2024〕 74 号").doc_number.unwrap().to_string(), "青政发〔2024〕74号");
         assert_eq!(parse_query("〔2024〕74号").number_key.unwrap(), "〔2024〕74号");
         assert_eq!(parse_query("74号").number_key.unwrap(), "74号");
     }

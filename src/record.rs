@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// One gazette issue (or a single-document file treated as an issue of one).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IssueMeta {
-    /// `孟县人民政府公报/2024/3`; for a file that is not a gazette issue, its file name.
+    /// `青县人民政府公报/2024/3`; for a file that is not a gazette issue, its file name.
     pub id: String,
     pub gazette: Option<String>,
     pub year: Option<i32>,

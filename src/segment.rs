@@ -63,8 +63,8 @@ static TRAILING_QUALIFIER: LazyLock<Regex> =
 /// Dot leaders of a 目录 line: `……………（27）`, `....... 12`.
 static LEADERS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:…{2,}|\.{4,}|·{4,}|-{4,})").unwrap());
 
-/// Endings of an organisation's name, for issuer lines: `孟县人民政府`,
-/// `孟县人民政府办公室`, `中共某某县委办公室`, `某某市财政局`.
+/// Endings of an organisation's name, for issuer lines: `青县人民政府`,
+/// `青县人民政府办公室`, `中共某某县委办公室`, `某某市财政局`.
 static ORG_END: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:政府|办公室|办公厅|委员会|委|局|厅|部|院|署|会|处|中心|公司|集团|党委|县委|市委|省委|支队|大队|站|所|室|社|联|团|队|组|总局|管委会)$").unwrap()
 });
@@ -377,7 +377,7 @@ pub fn parse_cover(text: &str, source_sha256: &str, source_path: &str, pages: u3
     }
 }
 
-/// A date that ends a signature line: `孟县人民政府 2024年8月20日`.
+/// A date that ends a signature line: `青县人民政府 2024年8月20日`.
 fn signature_date(line: &str) -> Option<NaiveDate> {
     if let Some(d) = date_line(line) {
         return Some(d);
@@ -537,8 +537,8 @@ mod tests {
 
     #[test]
     fn org_lines() {
-        assert!(is_org_line("孟县人民政府"));
-        assert!(is_org_line("孟县人民政府办公室"));
+        assert!(is_org_line("青县人民政府"));
+        assert!(is_org_line("青县人民政府办公室"));
         assert!(is_org_line("中共某县县委办公室 某县人民政府办公室"));
         assert!(!is_org_line("关于印发某某办法的通知"));
         assert!(!is_org_line("各乡镇人民政府，县直有关单位："));

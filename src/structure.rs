@@ -58,7 +58,7 @@ impl ProvisionKind {
 /// One provision and its children.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Provision {
-    /// `<document id>/<path>`, e.g. `孟政发〔2024〕74号/第三章/第十五条`.
+    /// `<document id>/<path>`, e.g. `青政发〔2024〕74号/第三章/第十五条`.
     pub id: String,
     pub kind: ProvisionKind,
     /// The label as printed: `第十五条`, `一、`, `（一）`, `1.`.

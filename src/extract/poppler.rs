@@ -22,7 +22,7 @@ static PAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"<page width="([\d.
 /// `<line xMin="70.86" yMin="43.21" xMax="152.46" yMax="53.47">`
 static LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">"#).unwrap());
-/// `<word xMin="70.86" yMin="43.21" xMax="152.46" yMax="53.47">孟县人民政府公报</word>`
+/// `<word xMin="70.86" yMin="43.21" xMax="152.46" yMax="53.47">青县人民政府公报</word>`
 static WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>"#).unwrap());
 
