@@ -10,6 +10,7 @@
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
+use crate::structure::Provision;
 use crate::tokenizer;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,8 @@ pub struct Fields {
     pub source_sha256: Field,
     pub source_path: Field,
     pub record: Field,
+    /// For provision entries: what a hit shows ([`ProvisionHit`] as JSON).
+    pub hit: Field,
 }
 
 /// Entry kinds.
@@ -76,6 +79,7 @@ pub fn schema() -> (Schema, Fields) {
         source_sha256: b.add_text_field("source_sha256", STRING | STORED),
         source_path: b.add_text_field("source_path", STRING | STORED),
         record: b.add_text_field("record", STORED),
+        hit: b.add_text_field("hit", STORED),
     };
     (b.build(), f)
 }
@@ -88,6 +92,22 @@ pub fn date_key(d: chrono::NaiveDate) -> i64 {
 /// The lookup keys of a 文号: canonical form, number part, `74号`.
 pub fn number_keys(dn: &DocNumber) -> Vec<String> {
     vec![dn.to_string(), dn.number_part(), format!("{}号", dn.seq)]
+}
+
+/// What a provision entry stores for display: the provision and its
+/// document's identifying fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProvisionHit {
+    pub id: String,
+    pub doc_id: String,
+    pub doc_number: Option<String>,
+    pub doc_title: String,
+    pub issuer: Vec<String>,
+    pub signed_date: Option<chrono::NaiveDate>,
+    pub label: String,
+    pub heading: Option<String>,
+    pub page: u32,
+    pub text: String,
 }
 
 /// What an `issue` entry stores.
@@ -105,6 +125,25 @@ pub struct IssueEntry {
 pub enum StoredRecord {
     Issue(IssueEntry),
     Document(Box<DocumentRecord>),
+}
+
+/// Every provision with its trail: the labels and headings from the top of
+/// the tree down to it (`第四章 入市交易 第十五条 竞买规则`).
+pub fn provision_trails(tree: &[Provision]) -> Vec<(&Provision, String)> {
+    fn go<'a>(ps: &'a [Provision], above: &str, out: &mut Vec<(&'a Provision, String)>) {
+        for p in ps {
+            let own = match &p.heading {
+                Some(h) => format!("{} {h}", p.label),
+                None => p.label.clone(),
+            };
+            let trail = if above.is_empty() { own } else { format!("{above} {own}") };
+            out.push((p, trail.clone()));
+            go(&p.children, &trail, out);
+        }
+    }
+    let mut out = Vec::new();
+    go(tree, "", &mut out);
+    out
 }
 
 /// The gongbao index on disk.
@@ -182,25 +221,16 @@ impl GongbaoIndex {
         out.push(d);
         for doc in &parsed.documents {
             out.push(self.document_entry(doc, &parsed.issue));
+            for (p, trail) in provision_trails(&doc.provisions) {
+                out.push(self.provision_entry(doc, &parsed.issue, p, &trail));
+            }
         }
         out
     }
 
-    fn document_entry(&self, doc: &DocumentRecord, issue: &IssueMeta) -> TantivyDocument {
+    fn common_fields(&self, d: &mut TantivyDocument, doc: &DocumentRecord, issue: &IssueMeta) {
         let f = &self.fields;
-        let mut d = TantivyDocument::new();
-        d.add_text(f.id, &doc.id);
-        d.add_text(f.kind, KIND_DOCUMENT);
         d.add_text(f.doc_id, &doc.id);
-        if let Some(dn) = &doc.doc_number {
-            for k in number_keys(dn) {
-                d.add_text(f.number_key, k);
-            }
-        }
-        d.add_text(f.title, &doc.title);
-        d.add_text(f.title_chars, &doc.title);
-        d.add_text(f.body, &doc.text);
-        d.add_text(f.body_chars, &doc.text);
         for i in &doc.issuer {
             d.add_text(f.issuer, i);
         }
@@ -214,6 +244,51 @@ impl GongbaoIndex {
         d.add_text(f.issue_id, &issue.id);
         d.add_text(f.source_sha256, &issue.source_sha256);
         d.add_text(f.source_path, &issue.source_path);
+    }
+
+    fn provision_entry(&self, doc: &DocumentRecord, issue: &IssueMeta, p: &Provision, trail: &str) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, &p.id);
+        d.add_text(f.kind, KIND_PROVISION);
+        // The provision's place (chapter and article headings) is its title.
+        d.add_text(f.title, trail);
+        d.add_text(f.title_chars, trail);
+        let body = format!("{} {}", p.label, p.text);
+        d.add_text(f.body, &body);
+        d.add_text(f.body_chars, &body);
+        self.common_fields(&mut d, doc, issue);
+        let hit = ProvisionHit {
+            id: p.id.clone(),
+            doc_id: doc.id.clone(),
+            doc_number: doc.doc_number.as_ref().map(|d| d.to_string()),
+            doc_title: doc.title.clone(),
+            issuer: doc.issuer.clone(),
+            signed_date: doc.signed_date,
+            label: p.label.clone(),
+            heading: p.heading.clone(),
+            page: p.page,
+            text: p.text.clone(),
+        };
+        d.add_text(f.hit, serde_json::to_string(&hit).unwrap_or_default());
+        d
+    }
+
+    fn document_entry(&self, doc: &DocumentRecord, issue: &IssueMeta) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.kind, KIND_DOCUMENT);
+        if let Some(dn) = &doc.doc_number {
+            for k in number_keys(dn) {
+                d.add_text(f.number_key, k);
+            }
+        }
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.title_chars, &doc.title);
+        d.add_text(f.body, &doc.text);
+        d.add_text(f.body_chars, &doc.text);
+        self.common_fields(&mut d, doc, issue);
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());
         d
     }
@@ -225,8 +300,9 @@ impl GongbaoIndex {
         let f = &self.fields;
         writer.delete_term(Term::from_field_text(f.source_path, &parsed.issue.source_path));
         writer.delete_term(Term::from_field_text(f.source_sha256, &parsed.issue.source_sha256));
+        // A document (and its provisions) printed again elsewhere is replaced.
         for doc in &parsed.documents {
-            writer.delete_term(Term::from_field_text(f.id, &doc.id));
+            writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
         }
         for e in self.entries(parsed) {
             writer.add_document(e).map_err(|e| Self::err(&self.dir, e))?;
@@ -260,6 +336,21 @@ impl GongbaoIndex {
             let _ = ord;
         }
         Ok(out)
+    }
+
+    /// The stored record of the document with this id.
+    pub fn document(&self, searcher: &tantivy::Searcher, id: &str) -> Option<DocumentRecord> {
+        let q = tantivy::query::BooleanQuery::new(vec![
+            (tantivy::query::Occur::Must, Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>),
+            (tantivy::query::Occur::Must, Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.kind, KIND_DOCUMENT), IndexRecordOption::Basic))),
+        ]);
+        let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
+        let (_, addr) = top.first()?;
+        let d: TantivyDocument = searcher.doc(*addr).ok()?;
+        match serde_json::from_str(d.get_first(self.fields.record)?.as_str()?).ok()? {
+            StoredRecord::Document(doc) => Some(*doc),
+            _ => None,
+        }
     }
 
     /// The issue entry stored for a source file's SHA-256, if any.

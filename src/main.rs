@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use gongbao::extract::{worker, Limits};
-use gongbao::index::{GongbaoIndex, StoredRecord};
+use gongbao::index::GongbaoIndex;
 use gongbao::ingest::{FileReport, Outcome, Progress};
 use gongbao::query::{search, SearchRequest};
 use std::io::{IsTerminal, Write};
@@ -56,7 +56,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Show one document's record: ID is a 文号 in any bracket variant, or a document id.
+    /// Show a document's record and provision tree; ID is a 文号 in any bracket
+    /// variant (or a document id), optionally with a provision path
+    /// (`青政发〔2024〕74号/第四章/第十五条`).
     Show {
         id: String,
         #[arg(long)]
@@ -104,6 +106,12 @@ impl Progress for CliProgress {
 }
 
 fn main() {
+    // Behave like other command-line tools when the reader of our output
+    // goes away (`gongbao show … | head`): end quietly instead of panicking.
+    // SAFETY: called first thing, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // The worker is dispatched before clap so that nothing else runs in it.
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(worker::WORKER_SUBCOMMAND) {
@@ -128,6 +136,17 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Print a provision tree: labels indented by depth, then the first words.
+fn print_tree(ps: &[gongbao::structure::Provision], depth: usize, words: usize) {
+    for p in ps {
+        let text: String = p.text.replace('\n', " ");
+        let shown: String = text.chars().take(words).collect();
+        let more = if text.chars().count() > words { "…" } else { "" };
+        println!("{}{} {}{}  [p.{}]", "  ".repeat(depth), p.label, shown, more, p.page);
+        print_tree(&p.children, depth + 1, words);
+    }
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -219,23 +238,38 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::Show { id, json } => {
             let ix = GongbaoIndex::open(&cli.index)?;
-            let want = gongbao::DocNumber::parse(&id).map(|d| d.to_string()).unwrap_or(id.clone());
-            let rec = ix.records()?.into_iter().find_map(|r| match r {
-                StoredRecord::Document(d) if d.id == want => Some(d),
-                _ => None,
-            });
-            let Some(d) = rec else {
-                anyhow::bail!("no document {id} in {}", cli.index.display());
+            let reader = ix.reader()?;
+            let typed = gongbao::query::resolve_id(&id);
+            let Some(d) = ix.document(&reader.searcher(), &typed.doc_id) else {
+                anyhow::bail!("no document {} in {}", typed.doc_id, cli.index.display());
             };
+            if let Some(pid) = &typed.provision_id {
+                let all = gongbao::structure::flatten(&d.provisions);
+                let Some(p) = all.into_iter().find(|p| p.id == *pid) else {
+                    anyhow::bail!("{} has no provision {pid}", d.id);
+                };
+                if json {
+                    print_json(p)?;
+                } else {
+                    println!("{}  ({} p.{})", p.id, d.title, p.page);
+                    print_tree(std::slice::from_ref(p), 0, usize::MAX);
+                }
+                return Ok(0);
+            }
             if json {
                 print_json(&d)?;
             } else {
                 println!("{}\n{}", d.id, d.title);
-                println!("发文机关: {}", d.issuer.join("、"));
-                println!("文种: {}", d.doc_type.as_deref().unwrap_or("?"));
-                println!("主送: {}", d.addressees.as_deref().unwrap_or(""));
-                println!("成文日期: {}", d.signed_date.map(|d| d.to_string()).unwrap_or_default());
-                println!("页码: {}-{}  ({})", d.pages[0], d.pages[1], d.issue.id);
+                println!("发文机关  {}", d.issuer.join("、"));
+                println!("文种      {}", d.doc_type.as_deref().unwrap_or("?"));
+                println!("主送机关  {}", d.addressees.as_deref().unwrap_or(""));
+                println!("成文日期  {}", d.signed_date.map(|d| d.to_string()).unwrap_or_default());
+                println!("页码      {}–{}  ({})", d.pages[0], d.pages[1], d.issue.id);
+                if let Some(i) = &d.instrument {
+                    println!("印发/附件 {} ({}; {} 章 {} 条)", i.title, i.doc_type.as_deref().unwrap_or("?"), i.chapters, i.articles);
+                }
+                println!();
+                print_tree(&d.provisions, 0, 24);
             }
             Ok(0)
         }

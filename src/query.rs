@@ -9,7 +9,7 @@
 
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
-use crate::index::{date_key, GongbaoIndex, StoredRecord, KIND_DOCUMENT, KIND_PROVISION};
+use crate::index::{date_key, GongbaoIndex, ProvisionHit, StoredRecord, KIND_DOCUMENT, KIND_PROVISION};
 use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
 use chrono::NaiveDate;
 use regex::Regex;
@@ -193,6 +193,37 @@ fn phrase(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>>
     }
 }
 
+/// An id typed by a user: a document id (a 文号 in any bracket variant, or
+/// `<issue id>#<n>`), optionally followed by a provision path
+/// (`孟政发[2024]74号/第四章/第十五条`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedId {
+    pub doc_id: String,
+    /// The full provision id, when a path was given.
+    pub provision_id: Option<String>,
+}
+
+/// Read an id typed by a user.
+pub fn resolve_id(input: &str) -> TypedId {
+    let input = input.trim();
+    // The 文号 part ends at its 号; a provision path follows a '/'.
+    // Ids of documents without a 文号 (`<issue id>#<n>`) hold slashes themselves.
+    let split_at = match input.find('#') {
+        Some(h) => input[h..].find('/').map(|i| h + i),
+        None => input.find('/').filter(|&i| DocNumber::parse(&input[..i]).is_some()),
+    };
+    let (doc_part, path) = match split_at {
+        Some(i) => (&input[..i], Some(&input[i + 1..])),
+        None => (input, None),
+    };
+    let doc_id = DocNumber::parse(doc_part).map(|d| d.to_string()).unwrap_or_else(|| doc_part.to_string());
+    let provision_id = path.filter(|p| !p.is_empty()).map(|p| {
+        let p = p.replace('(', "（").replace(')', "）");
+        format!("{doc_id}/{p}")
+    });
+    TypedId { doc_id, provision_id }
+}
+
 /// Weights: a title match counts more than a body match; the jieba field
 /// adds to the score of whole-word matches.
 const W_TITLE_CHARS: f32 = 3.0;
@@ -301,6 +332,23 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
     let mut hits = Vec::new();
     for (score, addr) in top {
         let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+        if req.clauses {
+            let Some(h) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()) else { continue };
+            let Ok(p) = serde_json::from_str::<ProvisionHit>(h) else { continue };
+            hits.push(Hit {
+                id: p.id.clone(),
+                kind: KIND_PROVISION.into(),
+                doc_number: p.doc_number.clone(),
+                title: p.doc_title.clone(),
+                issuer: p.issuer.clone(),
+                signed_date: p.signed_date,
+                status: None,
+                score,
+                snippet: snippet(&format!("{} {}", p.label, p.text), &terms, 80),
+                provision: Some(ProvisionRef { id: p.id, label: p.label, page: p.page }),
+            });
+            continue;
+        }
         let Some(rec) = d.get_first(ix.fields.record).and_then(|v| v.as_str()) else { continue };
         let Ok(StoredRecord::Document(doc)) = serde_json::from_str::<StoredRecord>(rec) else { continue };
         hits.push(Hit {
@@ -315,6 +363,24 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
             snippet: snippet(&doc.text, &terms, 80),
             provision: None,
         });
+    }
+    if !req.clauses && !hits.is_empty() && pq.doc_number.is_none() && pq.number_key.is_none() {
+        // Each document hit shows its best-matching provision.
+        let preq = SearchRequest { clauses: true, ..req.clone() };
+        let pquery = build_query(ix, &preq, &pq);
+        let ptop = searcher.search(&pquery, &TopDocs::with_limit(500).order_by_score()).map_err(err)?;
+        let mut best: std::collections::HashMap<String, ProvisionRef> = Default::default();
+        for (_, addr) in ptop {
+            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            let Some(p) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionHit>(h).ok()) else { continue };
+            best.entry(p.doc_id).or_insert(ProvisionRef { id: p.id, label: p.label, page: p.page });
+            if hits.iter().all(|h| best.contains_key(&h.id)) {
+                break;
+            }
+        }
+        for h in &mut hits {
+            h.provision = best.remove(&h.id);
+        }
     }
     // Ties (equal scores to 4 digits) go to the newest document.
     hits.sort_by(|a, b| {
@@ -412,6 +478,17 @@ mod tests {
         assert_eq!(parse_query("青政发 〔2024〕 74 号").doc_number.unwrap().to_string(), "青政发〔2024〕74号");
         assert_eq!(parse_query("〔2024〕74号").number_key.unwrap(), "〔2024〕74号");
         assert_eq!(parse_query("74号").number_key.unwrap(), "74号");
+    }
+
+    #[test]
+    fn typed_ids() {
+        let t = resolve_id("青政发[2024]74号/第四章/第十五条");
+        assert_eq!(t.doc_id, "青政发〔2024〕74号");
+        assert_eq!(t.provision_id.as_deref(), Some("青政发〔2024〕74号/第四章/第十五条"));
+        assert_eq!(resolve_id("青政发 （2024） 74 号").doc_id, "青政发〔2024〕74号");
+        assert_eq!(resolve_id("青政发〔2024〕59号/四/(一)/1").provision_id.as_deref(), Some("青政发〔2024〕59号/四/（一）/1"));
+        assert_eq!(resolve_id("某公报/2024/3#5").doc_id, "某公报/2024/3#5");
+        assert_eq!(resolve_id("某公报/2024/3#5/一").provision_id.as_deref(), Some("某公报/2024/3#5/一"));
     }
 
     #[test]
