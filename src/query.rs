@@ -195,7 +195,7 @@ fn phrase(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>>
 
 /// An id typed by a user: a document id (a 文号 in any bracket variant, or
 /// `<issue id>#<n>`), optionally followed by a provision path
-/// (`孟政发[2024]74号/第四章/第十五条`).
+/// (`青政发[2024]74号/第四章/第十五条`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedId {
     pub doc_id: String,
