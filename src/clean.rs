@@ -75,6 +75,9 @@ static BLOCK_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:第[一二三四五六七八九十百零〇\d]+[编章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?:\D|$)|[（(]\d{1,2}[）)]|附件|抄送|主送)").unwrap()
 });
 
+/// The tail of a 文号 broken after its year: `57号）和…`.
+static DOCNUM_TAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,5}\s*号").unwrap());
+
 /// Whitespace between a Han character (or full-width punctuation) and a
 /// digit: `2024 年 8 月 20 日`.
 static CJK_SPACE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[ \t\u{3000}\u{a0}]+").unwrap());
@@ -280,6 +283,14 @@ impl Layout {
     /// Does line `b` continue line `a` (same paragraph, broken by layout)?
     #[allow(clippy::too_many_arguments)]
     fn continues(&self, a: &str, ga: Option<Geometry>, pa: usize, b: &str, gb: Option<Geometry>, pb: usize, _pages: &[Page]) -> bool {
+        // Chinese line-breaking rules (禁则): no line ends with an opening
+        // bracket and none starts with a closing one or the rest of a 文号
+        // (`…（晋财综〔2023〕` / `57号）和…`), whatever the layout says.
+        if a.ends_with(['（', '(', '〔', '［', '[', '【', '《', '“', '‘']) || b.starts_with(['）', ')', '〕', '］', ']', '】', '》', '”', '’', '，', '。', '、', '；', '：', '！', '？'])
+            || (a.ends_with(['〕', ']', '］', '】']) && DOCNUM_TAIL.is_match(b))
+        {
+            return true;
+        }
         if BLOCK_START.is_match(b) {
             return false;
         }

@@ -10,6 +10,7 @@
 //!            ──index────▶ tantivy            query ──▶ hits, records, status
 //! ```
 
+pub mod analyse;
 pub mod clean;
 pub mod dates;
 pub mod docnum;

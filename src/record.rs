@@ -3,6 +3,7 @@
 //! stores and `export` writes.
 
 use crate::docnum::DocNumber;
+use crate::analyse::{CampaignPeriod, Link, ValidityWindow};
 use crate::structure::{Instrument, Provision};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,12 @@ pub struct DocumentRecord {
     pub instrument: Option<Instrument>,
     /// The provision tree (of the instrument, or of the document's own body).
     pub provisions: Vec<Provision>,
+    /// When the document is in force, by its own words.
+    pub validity: ValidityWindow,
+    /// A campaign or task period the document sets (not its validity).
+    pub campaign: Option<CampaignPeriod>,
+    /// Links to other documents (repeals, cites…) and supervised parties.
+    pub links: Vec<Link>,
     pub text: String,
 }
 

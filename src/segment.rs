@@ -463,6 +463,40 @@ pub fn check_toc(toc: &[TocEntry], docs: &[DocumentRecord]) -> Vec<String> {
     warnings
 }
 
+/// Citations by title alone (`按照《某县…暂行办法》执行`) name a document of
+/// the same issue when the title is its title or its instrument's (a
+/// trailing （试行） aside); the others are dropped: a title without a
+/// 文号 identifies nothing we can look up.
+fn resolve_title_citations(docs: &mut [DocumentRecord]) {
+    let key = |t: &str| TRAILING_QUALIFIER.replace(&normalize_title(t), "").into_owned();
+    let known: Vec<(String, String)> = docs
+        .iter()
+        .flat_map(|d| {
+            let mut v = vec![(key(&d.title), d.id.clone())];
+            if let Some(i) = &d.instrument {
+                v.push((key(&i.title), d.id.clone()));
+            }
+            v
+        })
+        .collect();
+    for d in docs.iter_mut() {
+        let own = d.id.clone();
+        d.links.retain_mut(|l| {
+            if l.kind != crate::analyse::LinkKind::Cites || l.target.is_some() {
+                return true;
+            }
+            let Some(t) = l.target_title.as_deref() else { return false };
+            match known.iter().find(|(k, id)| *k == key(t) && *id != own) {
+                Some((_, id)) => {
+                    l.target = Some(id.clone());
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+}
+
 /// Split an issue's clean text into document records (and read its 目录).
 pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Vec<TocEntry>, Vec<String>) {
     let text = &clean.text;
@@ -508,6 +542,10 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let doc_lines = &ls[h.first..body_to];
         let (instrument, provisions) =
             structure(&id, doc_lines, body_from - h.first, signature.map(|s| s - h.first), clean);
+        let doc_text = text[start..end].trim_end().to_string();
+        // The heading names the document itself (关于废止《…》的通知): analyse the body.
+        let body_start = ls.get(body_from).filter(|_| body_from < body_to).map(|l| l.start - start).unwrap_or(doc_text.len());
+        let analysis = crate::analyse::analyse(&doc_text[body_start.min(doc_text.len())..], signed_date, h.doc_number.as_ref(), &title);
         docs.push(DocumentRecord {
             id,
             doc_number: h.doc_number.clone(),
@@ -521,13 +559,17 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
             order,
             instrument,
             provisions,
-            text: text[start..end].trim_end().to_string(),
+            validity: analysis.validity,
+            campaign: analysis.campaign,
+            links: analysis.links.into_iter().chain(analysis.title_citations).collect(),
+            text: doc_text,
         });
     }
     if docs.is_empty() {
         warnings.push("no document found".to_string());
     }
     warnings.extend(check_toc(&toc, &docs));
+    resolve_title_citations(&mut docs);
     (docs, toc, warnings)
 }
 
