@@ -67,6 +67,13 @@ pub enum LinkKind {
     SupervisionClosed,
 }
 
+impl std::fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = serde_json::to_value(self).map_err(|_| std::fmt::Error)?;
+        f.write_str(v.as_str().unwrap_or("link"))
+    }
+}
+
 impl LinkKind {
     /// Does this link end the target's force?
     pub fn ends_force(self) -> bool {
@@ -631,7 +638,11 @@ pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Ve
         }
         let kind = if INVALID.is_match(&masked) {
             Some(LinkKind::DeclaresInvalid)
-        } else if REPEAL.find_iter(&masked).any(|m| !masked[m.end()..].starts_with('的') && !masked[..m.start()].ends_with("已")) {
+        } else if REPEAL.find_iter(&masked).any(|m| {
+            // Not 废止的 (adjective), 已废止 (a state), 废止后 (a time).
+            let after = &masked[m.end()..];
+            !after.starts_with(['的', '后']) && !after.starts_with("以后") && !after.starts_with("之后") && !masked[..m.start()].ends_with('已')
+        }) {
             Some(LinkKind::Repeals)
         } else if SUPERSEDE.is_match(&masked) {
             Some(LinkKind::Supersedes)

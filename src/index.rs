@@ -41,7 +41,19 @@ pub struct Fields {
     pub record: Field,
     /// For provision entries: what a hit shows ([`ProvisionHit`] as JSON).
     pub hit: Field,
+    /// Targets of the document's links (canonical 文号): who points at whom.
+    pub link_target: Field,
+    /// `force` on documents that repeal, void, supersede or extend another.
+    pub force_links: Field,
+    /// Validity window as date keys (until 99991231 when open).
+    pub from: Field,
+    pub until: Field,
 }
+
+/// The `until` key of a window with no end.
+pub const OPEN_END: i64 = 99991231;
+/// The `force_links` marker.
+pub const FORCE: &str = "force";
 
 /// Entry kinds.
 pub const KIND_ISSUE: &str = "issue";
@@ -65,7 +77,7 @@ pub fn schema() -> (Schema, Fields) {
     let f = Fields {
         id: b.add_text_field("id", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         number_key: b.add_text_field("number_key", STRING),
         title: b.add_text_field("title", text_field(tokenizer::JIEBA, false)),
         title_chars: b.add_text_field("title_chars", text_field(tokenizer::CHARS, false)),
@@ -80,6 +92,10 @@ pub fn schema() -> (Schema, Fields) {
         source_path: b.add_text_field("source_path", STRING | STORED),
         record: b.add_text_field("record", STORED),
         hit: b.add_text_field("hit", STORED),
+        link_target: b.add_text_field("link_target", STRING),
+        force_links: b.add_text_field("force_links", STRING),
+        from: b.add_i64_field("from", INDEXED | FAST),
+        until: b.add_i64_field("until", INDEXED | FAST),
     };
     (b.build(), f)
 }
@@ -108,6 +124,11 @@ pub struct ProvisionHit {
     pub heading: Option<String>,
     pub page: u32,
     pub text: String,
+    /// The document's validity window, for the hit's status.
+    #[serde(default)]
+    pub effective_from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub effective_until: Option<chrono::NaiveDate>,
 }
 
 /// What an `issue` entry stores.
@@ -244,6 +265,10 @@ impl GongbaoIndex {
         d.add_text(f.issue_id, &issue.id);
         d.add_text(f.source_sha256, &issue.source_sha256);
         d.add_text(f.source_path, &issue.source_path);
+        if let Some(from) = doc.validity.effective_from {
+            d.add_i64(f.from, date_key(from));
+        }
+        d.add_i64(f.until, doc.validity.effective_until.map(date_key).unwrap_or(OPEN_END));
     }
 
     fn provision_entry(&self, doc: &DocumentRecord, issue: &IssueMeta, p: &Provision, trail: &str) -> TantivyDocument {
@@ -269,6 +294,8 @@ impl GongbaoIndex {
             heading: p.heading.clone(),
             page: p.page,
             text: p.text.clone(),
+            effective_from: doc.validity.effective_from,
+            effective_until: doc.validity.effective_until,
         };
         d.add_text(f.hit, serde_json::to_string(&hit).unwrap_or_default());
         d
@@ -289,6 +316,14 @@ impl GongbaoIndex {
         d.add_text(f.body, &doc.text);
         d.add_text(f.body_chars, &doc.text);
         self.common_fields(&mut d, doc, issue);
+        for l in &doc.links {
+            if let Some(t) = &l.target {
+                d.add_text(f.link_target, t);
+            }
+        }
+        if doc.links.iter().any(|l| l.kind.ends_force() || l.kind == crate::analyse::LinkKind::Extends) {
+            d.add_text(f.force_links, FORCE);
+        }
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());
         d
     }
@@ -351,6 +386,21 @@ impl GongbaoIndex {
             StoredRecord::Document(doc) => Some(*doc),
             _ => None,
         }
+    }
+
+    /// The stored records of the documents that match `query`.
+    pub fn documents_matching(&self, searcher: &tantivy::Searcher, query: &dyn tantivy::query::Query) -> Result<Vec<DocumentRecord>> {
+        let addrs = searcher.search(query, &tantivy::collector::DocSetCollector).map_err(|e| Self::err(&self.dir, e))?;
+        let mut addrs: Vec<_> = addrs.into_iter().collect();
+        addrs.sort();
+        let mut out = Vec::new();
+        for a in addrs {
+            let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
+            if let Some(StoredRecord::Document(doc)) = d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+                out.push(*doc);
+            }
+        }
+        Ok(out)
     }
 
     /// The issue entry stored for a source file's SHA-256, if any.

@@ -49,6 +49,10 @@ enum Cmd {
         from: Option<NaiveDate>,
         #[arg(long, value_parser = parse_date)]
         to: Option<NaiveDate>,
+        /// Only documents in force on this date.
+        #[arg(long, value_parser = parse_date)]
+        in_force_on: Option<NaiveDate>,
+        /// Search provisions (clauses) instead of documents.
         #[arg(long)]
         clauses: bool,
         #[arg(long, default_value_t = 10)]
@@ -61,6 +65,15 @@ enum Cmd {
     /// (`青政发〔2024〕74号/第四章/第十五条`).
     Show {
         id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Is a document in force on a date, and why? ID is a 文号 in any bracket variant.
+    Status {
+        id: String,
+        /// The date (default: today).
+        #[arg(long, value_parser = parse_date)]
+        on: Option<NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -207,10 +220,39 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(if report.files.iter().any(|f| f.outcome == Outcome::Failed) { 2 } else { 0 })
         }
-        Cmd::Search { query, issuer, doc_type, year, from, to, clauses, limit, json } => {
+        Cmd::Status { id, on, json } => {
             let ix = GongbaoIndex::open(&cli.index)?;
             let reader = ix.reader()?;
-            let req = SearchRequest { query, issuer, doc_type, year, from, to, clauses, limit };
+            let typed = gongbao::query::resolve_id(&id);
+            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let r = gongbao::status::status(&ix, &reader.searcher(), &typed.doc_id, on)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                println!("{}  {}  {} ({})", r.id, r.as_of, r.status.label_zh(), r.status.as_str());
+                if let Some(t) = &r.title {
+                    println!("{t}");
+                }
+                if !r.known_in_corpus {
+                    println!("(not in the corpus; known only from the documents that name it)");
+                }
+                let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+                if r.known_in_corpus {
+                    println!("window: {} → {}  ({:?})", show(r.effective_from), show(r.effective_until), r.basis.unwrap_or(gongbao::analyse::Basis::Default));
+                }
+                for e in &r.evidence {
+                    println!("  “{e}”");
+                }
+                for d in &r.decided_by {
+                    println!("{} by {} from {}: “{}”", d.kind, d.doc_number, show(d.date), d.evidence);
+                }
+            }
+            Ok(0)
+        }
+        Cmd::Search { query, issuer, doc_type, year, from, to, in_force_on, clauses, limit, json } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let reader = ix.reader()?;
+            let req = SearchRequest { query, issuer, doc_type, year, from, to, in_force_on, clauses, limit, offset: 0 };
             let resp = search(&ix, &reader.searcher(), &req).context("search failed")?;
             if json {
                 print_json(&resp)?;
@@ -219,15 +261,23 @@ fn run(cli: Cli) -> Result<i32> {
                     eprintln!("ignored: {i}");
                 }
                 println!("{} hits", resp.total);
+                for (facet, counts) in &resp.facets {
+                    let list: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                    eprintln!("  {facet}: {}", list.join(", "));
+                }
                 let tty = std::io::stdout().is_terminal();
                 for (n, h) in resp.hits.iter().enumerate() {
+                    let status = h.status.as_deref().unwrap_or("");
                     println!(
-                        "{:>2}. {}  {}  {}",
+                        "{:>2}. {}  {}  [{status}]  {}",
                         n + 1,
                         h.doc_number.as_deref().unwrap_or(&h.id),
                         h.signed_date.map(|d| d.to_string()).unwrap_or_default(),
                         h.title
                     );
+                    if let Some(p) = &h.provision {
+                        println!("    {} (p.{})  {}", p.label, p.page, p.id);
+                    }
                     let (b, e) = if tty { ("\x1b[1m", "\x1b[0m") } else { ("[", "]") };
                     let s = h.snippet.replace("<mark>", b).replace("</mark>", e);
                     let s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");

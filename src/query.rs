@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::LazyLock;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use crate::status::ForceMap;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -31,8 +32,12 @@ pub struct SearchRequest {
     pub year: Option<i32>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Only documents in force on this date.
+    pub in_force_on: Option<NaiveDate>,
     pub clauses: bool,
     pub limit: usize,
+    /// Skip this many hits (paging).
+    pub offset: usize,
 }
 
 /// A provision a hit points at.
@@ -255,8 +260,34 @@ fn str_term(field: Field, s: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic))
 }
 
+/// Only documents (or provisions of documents) in force on the force map's date.
+fn in_force_filter(ix: &GongbaoIndex, force: &ForceMap) -> Vec<(Occur, Box<dyn Query>)> {
+    let f = &ix.fields;
+    let Some(on) = force.as_of else { return vec![] };
+    let d = date_key(on);
+    let ids = |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
+    let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| **u >= on).map(|(k, _)| k).collect();
+    let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| **u < on).map(|(k, _)| k).collect();
+    let until_ok: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Should, Box::new(RangeQuery::new(Bound::Included(Term::from_field_i64(f.until, d)), Bound::Unbounded))),
+        (Occur::Should, ids(extended_ok)),
+    ];
+    vec![
+        (Occur::Must, Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_i64(f.from, d))))),
+        (Occur::Must, Box::new(BooleanQuery::new(until_ok))),
+        (Occur::MustNot, ids(force.repealed.keys().collect())),
+        (Occur::MustNot, ids(extended_over)),
+    ]
+}
+
 /// Build the tantivy query for a request.
 pub fn build_query(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery) -> Box<dyn Query> {
+    build_query_with(ix, req, pq, None)
+}
+
+/// Build the tantivy query for a request, filtered by status when a force
+/// map is given and the request asks for documents in force.
+fn build_query_with(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery, force: Option<&ForceMap>) -> Box<dyn Query> {
     let f = &ix.fields;
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let kind = if req.clauses { KIND_PROVISION } else { KIND_DOCUMENT };
@@ -305,6 +336,9 @@ pub fn build_query(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery) -> 
         let hi = req.to.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
         must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
     }
+    if let (Some(force), Some(_)) = (force, req.in_force_on) {
+        must.extend(in_force_filter(ix, force));
+    }
     if !must.iter().any(|(o, _)| *o == Occur::Must) {
         must.push((Occur::Must, Box::new(AllQuery)));
     }
@@ -323,11 +357,14 @@ fn highlight_terms(pq: &ParsedQuery) -> Vec<String> {
 /// Run a search.
 pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
     let pq = parse_query(&req.query);
-    let query = build_query(ix, req, &pq);
+    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let force = ForceMap::build(ix, searcher, on)?;
+    let query = build_query_with(ix, req, &pq, Some(&force));
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
     let limit = req.limit.max(1);
-    let (top, total) =
-        searcher.search(&query, &(TopDocs::with_limit(limit + 20).order_by_score(), Count)).map_err(err)?;
+    let (top, total, facets) = searcher
+        .search(&query, &(TopDocs::with_limit(req.offset + limit + 20).order_by_score(), Count, FacetCollector { force: force.clone() }))
+        .map_err(err)?;
     let terms = highlight_terms(&pq);
     let mut hits = Vec::new();
     for (score, addr) in top {
@@ -342,7 +379,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
                 title: p.doc_title.clone(),
                 issuer: p.issuer.clone(),
                 signed_date: p.signed_date,
-                status: None,
+                status: Some(force.status_of(&p.doc_id, p.effective_from, p.effective_until).as_str().to_string()),
                 score,
                 snippet: snippet(&format!("{} {}", p.label, p.text), &terms, 80),
                 provision: Some(ProvisionRef { id: p.id, label: p.label, page: p.page }),
@@ -358,7 +395,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
             title: doc.title.clone(),
             issuer: doc.issuer.clone(),
             signed_date: doc.signed_date,
-            status: None,
+            status: Some(force.status_of(&doc.id, doc.validity.effective_from, doc.validity.effective_until).as_str().to_string()),
             score,
             snippet: snippet(&doc.text, &terms, 80),
             provision: None,
@@ -367,7 +404,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
     if !req.clauses && !hits.is_empty() && pq.doc_number.is_none() && pq.number_key.is_none() {
         // Each document hit shows its best-matching provision.
         let preq = SearchRequest { clauses: true, ..req.clone() };
-        let pquery = build_query(ix, &preq, &pq);
+        let pquery = build_query_with(ix, &preq, &pq, Some(&force));
         let ptop = searcher.search(&pquery, &TopDocs::with_limit(500).order_by_score()).map_err(err)?;
         let mut best: std::collections::HashMap<String, ProvisionRef> = Default::default();
         for (_, addr) in ptop {
@@ -387,8 +424,102 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
         let (sa, sb) = ((a.score * 1e4).round() as i64, (b.score * 1e4).round() as i64);
         sb.cmp(&sa).then(b.signed_date.cmp(&a.signed_date))
     });
-    hits.truncate(limit);
-    Ok(SearchResponse { query: req.query.clone(), total, hits, facets: BTreeMap::new(), ignored: pq.ignored })
+    let hits: Vec<Hit> = hits.into_iter().skip(req.offset).take(limit).collect();
+    Ok(SearchResponse { query: req.query.clone(), total, hits, facets, ignored: pq.ignored })
+}
+
+/// Counts of the matching entries by issuer, doc_type, year and status,
+/// read from fast fields (no stored record is opened).
+struct FacetCollector {
+    force: ForceMap,
+}
+
+type Facets = BTreeMap<String, BTreeMap<String, usize>>;
+
+struct FacetSegment {
+    force: ForceMap,
+    issuer: Option<tantivy::columnar::StrColumn>,
+    doc_type: Option<tantivy::columnar::StrColumn>,
+    doc_id: Option<tantivy::columnar::StrColumn>,
+    year: tantivy::columnar::Column<i64>,
+    from: tantivy::columnar::Column<i64>,
+    until: tantivy::columnar::Column<i64>,
+    counts: Facets,
+    buf: String,
+}
+
+fn key_date(k: i64) -> Option<NaiveDate> {
+    (k != crate::index::OPEN_END).then(|| NaiveDate::from_ymd_opt((k / 10000) as i32, (k / 100 % 100) as u32, (k % 100) as u32)).flatten()
+}
+
+impl tantivy::collector::Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = FacetSegment;
+    fn for_segment(&self, _: tantivy::SegmentOrdinal, seg: &tantivy::SegmentReader) -> tantivy::Result<FacetSegment> {
+        let ff = seg.fast_fields();
+        Ok(FacetSegment {
+            force: self.force.clone(),
+            issuer: ff.str("issuer")?,
+            doc_type: ff.str("doc_type")?,
+            doc_id: ff.str("doc_id")?,
+            year: ff.i64("year")?,
+            from: ff.i64("from")?,
+            until: ff.i64("until")?,
+            counts: Facets::new(),
+            buf: String::new(),
+        })
+    }
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+        let mut out = Facets::new();
+        for f in fruits {
+            for (facet, counts) in f {
+                let e = out.entry(facet).or_default();
+                for (k, n) in counts {
+                    *e.entry(k).or_default() += n;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl FacetSegment {
+    fn strs(col: &Option<tantivy::columnar::StrColumn>, doc: tantivy::DocId, buf: &mut String) -> Vec<String> {
+        let Some(c) = col else { return vec![] };
+        c.term_ords(doc)
+            .filter_map(|o| {
+                buf.clear();
+                c.ord_to_str(o, buf).ok().filter(|found| *found).map(|_| buf.clone())
+            })
+            .collect()
+    }
+    fn bump(&mut self, facet: &str, key: String) {
+        *self.counts.entry(facet.to_string()).or_default().entry(key).or_default() += 1;
+    }
+}
+
+impl tantivy::collector::SegmentCollector for FacetSegment {
+    type Fruit = Facets;
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        for i in Self::strs(&self.issuer, doc, &mut self.buf) {
+            self.bump("issuer", i);
+        }
+        for t in Self::strs(&self.doc_type, doc, &mut self.buf) {
+            self.bump("doc_type", t);
+        }
+        if let Some(y) = self.year.first(doc) {
+            self.bump("year", y.to_string());
+        }
+        let id = Self::strs(&self.doc_id, doc, &mut self.buf).into_iter().next().unwrap_or_default();
+        let st = self.force.status_of(&id, self.from.first(doc).and_then(key_date), self.until.first(doc).and_then(key_date));
+        self.bump("status", st.as_str().to_string());
+    }
+    fn harvest(self) -> Facets {
+        self.counts
+    }
 }
 
 fn escape_html(s: &str) -> String {
