@@ -169,10 +169,18 @@ pub fn clean(ex: &Extraction) -> CleanText {
         }
     }
     let text_pages = pages.iter().filter(|p| !p.lines.is_empty()).count();
-    let threshold = 3.max(text_pages * 3 / 10);
+    // A running line is on at least half of the pages: a document's
+    // heading that happens to open several pages is not.
+    let threshold = 3.max(text_pages.div_ceil(2));
     let mut running_lines: Vec<String> = Vec::new();
     let mut body: Vec<(String, Option<Geometry>, usize)> = Vec::new();
     let mut page_printed: Vec<Option<u32>> = vec![None; pages.len()];
+    // The cover carries the gazette's name where later pages carry it as a
+    // running header; it has no page number.
+    let is_cover = pages.first().is_some_and(|p| {
+        let n = p.lines.len();
+        !edge_indices(n).any(|i| (i < 2 || i + 2 >= n) && PAGE_NUMBER.is_match(p.lines[i].text.trim()))
+    });
     for (pi, p) in pages.iter().enumerate() {
         let n = p.lines.len();
         let mut drop = vec![false; n];
@@ -184,7 +192,7 @@ pub fn clean(ex: &Extraction) -> CleanText {
                 let num = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok());
                 page_printed[pi] = page_printed[pi].or(num);
                 drop[i] = true;
-            } else if counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 {
+            } else if counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 && !(pi == 0 && is_cover) {
                 drop[i] = true;
                 if !running_lines.iter().any(|r| running_key(r) == key.0) {
                     running_lines.push(t.to_string());
@@ -291,7 +299,8 @@ impl Layout {
         {
             return true;
         }
-        if BLOCK_START.is_match(b) {
+        // A 目录 entry ends with its page number: `……（27）`.
+        if BLOCK_START.is_match(b) || a.contains("……") || a.contains("....") {
             return false;
         }
         match (ga, gb, self.margins[pa], self.margins[pb]) {

@@ -148,7 +148,9 @@ pub fn find_all(text: &str) -> Vec<(std::ops::Range<usize>, DocNumber)> {
             continue;
         }
         if let Ok(seq) = c["seq"].parse() {
-            out.push((start..m.end(), DocNumber { prefix: prefix.to_string(), bracket: None, infix: String::new(), seq }));
+            // 中华人民共和国国务院令第707号 is cited as 国务院令第707号: one id for both.
+            let short = prefix.strip_prefix("中华人民共和国").filter(|r| r.chars().count() >= 2).unwrap_or(prefix);
+            out.push((start..m.end(), DocNumber { prefix: short.to_string(), bracket: None, infix: String::new(), seq }));
         }
     }
     out.sort_by_key(|(r, _)| r.start);
@@ -175,7 +177,7 @@ mod tests {
         assert_eq!(p("国土〔籍〕字第26号"), "国土〔籍〕字第26号");
         assert_eq!(p("阳政通字〔2023〕2 号"), "阳政通字〔2023〕2号");
         assert_eq!(p("国务院令第707号"), "国务院令第707号");
-        assert_eq!(p("中华人民共和国国务院令 第 588 号"), "中华人民共和国国务院令第588号");
+        assert_eq!(p("中华人民共和国国务院令 第 588 号"), "国务院令第588号");
         assert!(DocNumber::parse("国务院令第707号").unwrap().is_decree());
         assert_eq!(DocNumber::parse("青政办发〔2024〕47号").unwrap().year(), Some(2024));
         assert_eq!(p("第三十二条"), "NONE");

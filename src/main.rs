@@ -79,6 +79,9 @@ enum Cmd {
     },
     /// Write every stored record as JSON Lines.
     Export,
+    /// Print a file's text after extract and clean (for debugging the parser).
+    #[command(name = "clean-text", hide = true)]
+    CleanText { file: PathBuf },
     #[command(name = "__extract-worker", hide = true)]
     Worker { file: PathBuf },
 }
@@ -165,6 +168,18 @@ fn print_tree(ps: &[gongbao::structure::Provision], depth: usize, words: usize) 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
         Cmd::Worker { file } => Ok(worker::run_worker(&file)),
+        Cmd::CleanText { file } => {
+            let ex = gongbao::extract::extract_file(&file, Limits::default())?;
+            let c = gongbao::clean::clean(&ex);
+            for n in &ex.notes {
+                eprintln!("note: {n}");
+            }
+            for r in &c.running_lines {
+                eprintln!("running line removed: {r}");
+            }
+            print!("{}", c.text);
+            Ok(0)
+        }
         Cmd::Parse { file, json } => {
             let parsed = gongbao::pipeline::parse_file(&file, Limits::default())?;
             if json {

@@ -46,7 +46,7 @@ pub fn lines(text: &str) -> Vec<TextLine<'_>> {
 pub const DOC_TYPES: &[&str] = &[
     "实施细则", "实施办法", "实施方案", "实施意见", "工作方案", "行动方案", "行动计划", "指导意见", "管理办法", "暂行办法", "暂行规定",
     "通知", "通告", "公告", "决定", "决议", "命令", "意见", "办法", "规定", "条例", "细则", "规则", "方案", "计划", "规划", "纲要", "通报",
-    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "令", "章程", "守则", "标准", "指南", "规范",
+    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "名录", "令", "章程", "守则", "标准", "指南", "规范",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).
@@ -78,6 +78,13 @@ pub fn is_org_line(s: &str) -> bool {
         && s.split_whitespace().all(|part| ORG_END.is_match(part))
 }
 
+/// A 版头's 发文机关标志: `某县人民政府文件`, `中共某县委办公室文件`, or the
+/// organisation's name alone.
+fn is_masthead(s: &str) -> bool {
+    let t = s.trim();
+    is_org_line(t.strip_suffix("文件").unwrap_or(t).trim())
+}
+
 /// A line that holds nothing but a 文号 (possibly in brackets).
 pub fn doc_number_line(s: &str) -> Option<DocNumber> {
     if LEADERS.is_match(s) {
@@ -102,7 +109,7 @@ pub fn instrument_type(title: &str) -> Option<&'static str> {
         }
     }
     const BASE: &[&str] = &[
-        "条例", "规定", "办法", "细则", "规则", "方案", "计划", "规划", "纲要", "意见", "清单", "目录", "名单", "章程", "守则",
+        "条例", "规定", "办法", "细则", "规则", "方案", "计划", "规划", "纲要", "意见", "清单", "目录", "名录", "名单", "章程", "守则",
         "标准", "指南", "规范", "决定", "通知", "通告", "公告", "制度", "要点", "措施", "导则", "须知",
     ];
     BASE.iter().find(|d| t.ends_with(*d)).copied()
@@ -121,13 +128,15 @@ pub fn title_line_ok(s: &str) -> bool {
 /// A document heading found in the text.
 #[derive(Debug, Clone)]
 struct Heading {
-    /// Index of the first line of the heading (issuer or title).
+    /// Index of the first line of the heading.
     first: usize,
-    /// Index of the 文号 line, if any.
     /// Index of the last heading line (the 文号 or the last title line).
     last: usize,
     issuer_lines: Vec<usize>,
     title_lines: Vec<usize>,
+    /// The 发文机关标志 of a 版头 (`某县人民政府文件`), above the 文号: the
+    /// issuer when the title does not name one; never part of the title.
+    masthead: Option<usize>,
     doc_number: Option<DocNumber>,
 }
 
@@ -228,7 +237,9 @@ fn number_at(ls: &[TextLine], i: usize) -> Option<(DocNumber, usize)> {
     }
     let next = ls.get(i + 1)?;
     let head = ls[i].text;
-    if head.chars().count() > 14 || title_doc_type(head).is_some() || doc_number_line(next.text).is_some() || next.text.chars().count() > 16 {
+    // `中华人民共和国国务院令` / `第707号` is a decree's number, whatever the 令 suggests.
+    let decree = head.ends_with('令') && next.text.trim_start().starts_with('第');
+    if head.chars().count() > 20 || (title_doc_type(head).is_some() && !decree) || doc_number_line(next.text).is_some() || next.text.chars().count() > 16 {
         return None;
     }
     doc_number_line(&format!("{head}{}", next.text)).map(|dn| (dn, i + 1))
@@ -256,7 +267,7 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
         // 文号 below the title (gazette reprint) or above it (版头 layout).
         if let Some((iss, tit)) = title_block_above(ls, i, floor) {
             let first = iss.first().copied().unwrap_or(tit[0]);
-            heads.push(Heading { first, last: num_last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            heads.push(Heading { first, last: num_last, issuer_lines: iss, title_lines: tit, masthead: None, doc_number: Some(dn) });
             floor = num_last + 1;
             i = num_last + 1;
             continue;
@@ -276,16 +287,21 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
             }
             j += 1;
         }
-        if let Some((mut iss, tit)) = title_block_in(ls, &cand) {
-            // An issuer line (版头 发文机关标志) may stand above the 文号.
-            if iss.is_empty() && i > floor && is_org_line(ls[i - 1].text.trim_end_matches("文件")) {
-                iss.push(i - 1);
-            }
-            let first = iss.first().copied().unwrap_or(i).min(i);
+        if let Some((iss, tit)) = title_block_in(ls, &cand) {
+            // The 版头's 发文机关标志 may stand above the 文号.
+            let masthead = (i > floor && is_masthead(ls[i - 1].text)).then(|| i - 1);
+            let first = masthead.or(iss.first().copied()).unwrap_or(i).min(i);
             let last = *tit.last().unwrap();
-            heads.push(Heading { first, last, issuer_lines: iss, title_lines: tit, doc_number: Some(dn) });
+            heads.push(Heading { first, last, issuer_lines: iss, title_lines: tit, masthead, doc_number: Some(dn) });
             floor = last + 1;
             i = last + 1;
+            continue;
+        }
+        // A decree: `中华人民共和国国务院令` / `第707号`, then its text.
+        if dn.is_decree() && ls[i].text.trim().ends_with('令') {
+            heads.push(Heading { first: i, last: num_last, issuer_lines: vec![], title_lines: vec![i], masthead: None, doc_number: Some(dn) });
+            floor = num_last + 1;
+            i = num_last + 1;
             continue;
         }
         i = num_last + 1;
@@ -306,7 +322,7 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
             let names_issuer = title.find("关于").is_some_and(|p| p > 0 && !issuer_of_title(&title, 0).is_empty());
             if !iss.is_empty() || names_issuer {
                 let first = iss.first().copied().unwrap_or(tit[0]);
-                extra.push(Heading { first, last: k, issuer_lines: iss, title_lines: tit, doc_number: None });
+                extra.push(Heading { first, last: k, issuer_lines: iss, title_lines: tit, masthead: None, doc_number: None });
             }
         }
     }
@@ -326,7 +342,7 @@ fn single_document_heading(ls: &[TextLine]) -> Option<Heading> {
             while start > 0 && title_line_ok(ls[start - 1].text) && end - start < 3 {
                 start -= 1;
             }
-            return Some(Heading { first: start, last: end, issuer_lines: vec![], title_lines: (start..=end).collect(), doc_number: None });
+            return Some(Heading { first: start, last: end, issuer_lines: vec![], title_lines: (start..=end).collect(), masthead: None, doc_number: None });
         }
     }
     None
@@ -515,6 +531,15 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let issuer_text: String = h.issuer_lines.iter().map(|&i| ls[i].text).collect::<Vec<_>>().join(" ");
         let full = format!("{issuer_text}{title_text}");
         let mut issuer = split_issuers(issuer_of_title(&full, issuer_text.len()));
+        if issuer.is_empty() {
+            if let Some(m) = h.masthead {
+                issuer = split_issuers(ls[m].text.trim().trim_end_matches("文件").trim());
+            } else if let Some(dn) = h.doc_number.as_ref().filter(|d| d.is_decree()) {
+                // 中华人民共和国国务院令 is issued by 国务院.
+                let p = dn.prefix.trim_end_matches('令');
+                issuer = vec![p.strip_prefix("中华人民共和国").filter(|r| !r.is_empty()).unwrap_or(p).to_string()];
+            }
+        }
         let title = normalize_title(&full);
         issuer.dedup();
         let doc_type = title_doc_type(&title).map(str::to_string);

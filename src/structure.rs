@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 /// The kind of a provision, by its numbering.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProvisionKind {
     /// 第X编
@@ -226,6 +226,7 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
     let mut last_article: Option<(u32, Option<u32>)> = None;
     let mut last_division: [u32; 3] = [0; 3];
     let mut used_ids: std::collections::HashMap<String, usize> = Default::default();
+    let mut last_of_kind: std::collections::HashMap<ProvisionKind, u32> = Default::default();
 
     fn close(stack: &mut Vec<Open>, root: &mut Vec<Provision>, doc_id: &str, clean: &CleanText, base: usize, used: &mut std::collections::HashMap<String, usize>) {
         let o = stack.pop().expect("open provision");
@@ -278,7 +279,14 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
                     (lab.number > last && lab.number <= last + 3) || (lab.number == 1 && lab.kind == ProvisionKind::Section)
                 }
                 _ => {
-                    // A sibling continues its numbering; a new list starts at 1.
+                    // A sibling continues its numbering; a new list starts at 1;
+                    // some lists number on across their parents (一、… 1. 2.
+                    // 二、… 3. 4.).
+                    if matches!(lab.kind, ProvisionKind::Level3 | ProvisionKind::Level4)
+                        && last_of_kind.get(&lab.kind).is_some_and(|n| lab.number == n + 1)
+                    {
+                        return true;
+                    }
                     let sibling = stack.iter().rev().find(|o| o.kind == lab.kind);
                     let inside_higher = stack.iter().rposition(|o| o.kind.rank() < r);
                     let sib_ok = match (sibling, inside_higher) {
@@ -300,6 +308,7 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
                 while stack.last().is_some_and(|o| o.kind.rank() >= r) {
                     close(&mut stack, &mut root, doc_id, clean, base, &mut used_ids);
                 }
+                last_of_kind.insert(lab.kind, lab.number);
                 match lab.kind {
                     ProvisionKind::Article => last_article = Some((lab.number, lab.sub)),
                     ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => {
