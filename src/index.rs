@@ -276,9 +276,12 @@ impl GongbaoIndex {
         let mut d = TantivyDocument::new();
         d.add_text(f.id, &p.id);
         d.add_text(f.kind, KIND_PROVISION);
-        // The provision's place (chapter and article headings) is its title.
-        d.add_text(f.title, trail);
-        d.add_text(f.title_chars, trail);
+        // The provision's title is its document's title and its place
+        // (chapter and article headings): a clause of a document about a
+        // topic is about it too.
+        let title = format!("{} {trail}", doc.title);
+        d.add_text(f.title, &title);
+        d.add_text(f.title_chars, &title);
         let body = format!("{} {}", p.label, p.text);
         d.add_text(f.body, &body);
         d.add_text(f.body_chars, &body);

@@ -236,23 +236,41 @@ const W_BODY_CHARS: f32 = 1.0;
 const W_TITLE_WORDS: f32 = 4.0;
 const W_BODY_WORDS: f32 = 1.5;
 
-/// The query for one term: matches wherever the term occurs verbatim.
-fn term_query(ix: &GongbaoIndex, text: &str) -> Option<Box<dyn Query>> {
+/// Weight of a loose match (half the character pairs of a long term).
+const W_LOOSE: f32 = 0.3;
+
+/// The query for one term: matches wherever the term occurs verbatim; with
+/// `loose` (clause search), a long term also matches text that holds at
+/// least half of its character pairs (调节金 for 土地增值收益调节金), ranked
+/// below verbatim matches.
+fn term_query(ix: &GongbaoIndex, text: &str, loose: bool) -> Option<Box<dyn Query>> {
     let f = &ix.fields;
     let chars: Vec<String> = CharTokenizer::tokens(text).into_iter().map(|t| t.text).collect();
     let words: Vec<String> = JiebaTokenizer::default().tokens(text).into_iter().map(|t| t.text).collect();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for q in [
-        phrase(f.title_chars, &chars, W_TITLE_CHARS),
-        phrase(f.body_chars, &chars, W_BODY_CHARS),
-        phrase(f.title, &words, W_TITLE_WORDS),
-        phrase(f.body, &words, W_BODY_WORDS),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        should.push((Occur::Should, q));
+    if loose && chars.len() >= 4 {
+        let pairs: Vec<(Occur, Box<dyn Query>)> = chars
+            .windows(2)
+            .filter_map(|w| phrase(f.body_chars, w, 1.0))
+            .map(|q| (Occur::Should, q))
+            .collect();
+        let need = pairs.len().div_ceil(2);
+        should.push((Occur::Should, boxed(BooleanQuery::with_minimum_required_clauses(pairs, need), W_LOOSE)));
     }
+    let title = [phrase(f.title_chars, &chars, W_TITLE_CHARS), phrase(f.title, &words, W_TITLE_WORDS)];
+    let body = [phrase(f.body_chars, &chars, W_BODY_CHARS), phrase(f.body, &words, W_BODY_WORDS)];
+    if loose {
+        // A clause must hold the term itself: its document's title (part of
+        // a provision's title) only adds to the score.
+        should.extend(body.into_iter().flatten().map(|q| (Occur::Should, q)));
+        if should.is_empty() {
+            return None;
+        }
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        parts.extend(title.into_iter().flatten().map(|q| (Occur::Should, q)));
+        return Some(Box::new(BooleanQuery::new(parts)));
+    }
+    should.extend(title.into_iter().chain(body).flatten().map(|q| (Occur::Should, q)));
     (!should.is_empty()).then(|| Box::new(BooleanQuery::new(should)) as Box<dyn Query>)
 }
 
@@ -297,28 +315,38 @@ fn build_query_with(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery, fo
         // A 文号: the document itself first, then texts that mention it.
         let mut alts: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Should, boxed(TermQuery::new(Term::from_field_text(f.number_key, &key), IndexRecordOption::Basic), 50.0))];
-        if let Some(q) = term_query(ix, &key) {
+        if let Some(q) = term_query(ix, &key, false) {
             alts.push((Occur::Should, q));
         }
         must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
     } else {
-        for group in &pq.groups {
-            let alts: Vec<(Occur, Box<dyn Query>)> =
-                group.iter().filter_map(|t| term_query(ix, t)).map(|q| (Occur::Should, q)).collect();
-            if !alts.is_empty() {
-                must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
-            }
+        let loose = req.clauses;
+        let groups: Vec<(Occur, Box<dyn Query>)> = pq
+            .groups
+            .iter()
+            .map(|group| {
+                let alts: Vec<(Occur, Box<dyn Query>)> =
+                    group.iter().filter_map(|t| term_query(ix, t, loose)).map(|q| (Occur::Should, q)).collect();
+                (Occur::Should, Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
+            })
+            .collect();
+        if !groups.is_empty() {
+            // Documents hold every word typed; a clause all but one of them
+            // (the words of a topic are spread over the clauses of a
+            // document), ranked by how many it holds.
+            let need = if req.clauses && groups.len() >= 2 { groups.len() - 1 } else { groups.len() };
+            must.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(groups, need))));
         }
         // Words typed apart that stand together in the text rank higher.
         if pq.groups.len() > 1 && pq.groups.iter().all(|g| g.len() == 1) {
             let joined: String = pq.groups.iter().map(|g| g[0].as_str()).collect();
-            if let Some(q) = term_query(ix, &joined) {
+            if let Some(q) = term_query(ix, &joined, false) {
                 must.push((Occur::Should, q));
             }
         }
     }
     for t in &pq.excluded {
-        if let Some(q) = term_query(ix, t) {
+        if let Some(q) = term_query(ix, t, false) {
             must.push((Occur::MustNot, q));
         }
     }
@@ -542,15 +570,27 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let byte_to_char: std::collections::HashMap<usize, usize> =
         joined.char_indices().enumerate().map(|(ci, (b, _))| (b, ci)).collect();
     let seq: Vec<(usize, &str)> = idx.iter().map(|(b, t)| (byte_to_char[b], t.as_str())).collect();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for term in terms {
-        let tt: Vec<String> = CharTokenizer::tokens(term).into_iter().map(|t| t.text).collect();
+    let find = |tt: &[String], spans: &mut Vec<(usize, usize)>| {
         if tt.is_empty() || tt.len() > seq.len() {
-            continue;
+            return;
         }
         for i in 0..=seq.len() - tt.len() {
             if (0..tt.len()).all(|k| seq[i + k].1 == tt[k]) {
                 spans.push((seq[i].0, seq[i + tt.len() - 1].0 + 1));
+            }
+        }
+    };
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let token_lists: Vec<Vec<String>> =
+        terms.iter().map(|t| CharTokenizer::tokens(t).into_iter().map(|t| t.text).collect()).collect();
+    for tt in &token_lists {
+        find(tt, &mut spans);
+    }
+    if spans.is_empty() {
+        // A loose (clause) match: mark the character pairs of the terms.
+        for tt in token_lists.iter().filter(|t| t.len() >= 4) {
+            for w in tt.windows(2) {
+                find(w, &mut spans);
             }
         }
     }

@@ -133,6 +133,11 @@ struct Label {
 }
 
 fn read_label(line: &str) -> Option<Label> {
+    // A list bullet before the label: `- (1) 被吊销…`, `• （二）…`.
+    let line = match line.strip_prefix(['-', '•', '·', '▪', '●']) {
+        Some(rest) if rest.starts_with([' ', '\u{3000}', '(', '（']) || rest.trim_start().starts_with(['(', '（']) => rest.trim_start(),
+        _ => line,
+    };
     if let Some(c) = DIVISION.captures(line) {
         let number = parse_cn_number(&c[1])?;
         let kind = match &c[2] {
