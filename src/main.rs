@@ -79,6 +79,14 @@ enum Cmd {
     },
     /// Write every stored record as JSON Lines.
     Export,
+    /// Time a query mix in-process (JSON Lines of {"query", "clauses", "issuer",
+    /// "type", "in_force_on"}); prints {"p50_ms", "p99_ms", "n"}.
+    #[command(name = "bench-queries", hide = true)]
+    BenchQueries {
+        file: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Print a file's text after extract and clean (for debugging the parser).
     #[command(name = "clean-text", hide = true)]
     CleanText { file: PathBuf },
@@ -168,6 +176,42 @@ fn print_tree(ps: &[gongbao::structure::Provision], depth: usize, words: usize) 
 fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
         Cmd::Worker { file } => Ok(worker::run_worker(&file)),
+        Cmd::BenchQueries { file, rounds } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let reader = ix.reader()?;
+            let searcher = reader.searcher();
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut reqs = Vec::new();
+            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}:{}", file.display(), n + 1))?;
+                let date = |k: &str| v[k].as_str().and_then(|s| parse_date(s).ok());
+                reqs.push(SearchRequest {
+                    query: v["query"].as_str().unwrap_or("").to_string(),
+                    issuer: v["issuer"].as_str().map(str::to_string),
+                    doc_type: v["type"].as_str().map(str::to_string),
+                    in_force_on: date("in_force_on"),
+                    clauses: v["clauses"].as_bool().unwrap_or(false),
+                    limit: 10,
+                    ..Default::default()
+                });
+            }
+            // One warm-up pass, then the timed rounds.
+            for r in &reqs {
+                search(&ix, &searcher, r)?;
+            }
+            let mut ms: Vec<f64> = Vec::new();
+            for _ in 0..rounds.max(1) {
+                for r in &reqs {
+                    let t = std::time::Instant::now();
+                    search(&ix, &searcher, r)?;
+                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+            ms.sort_by(|a, b| a.total_cmp(b));
+            let pct = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+            print_json(&serde_json::json!({"p50_ms": pct(0.5), "p99_ms": pct(0.99), "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64, "n": ms.len()}))?;
+            Ok(0)
+        }
         Cmd::CleanText { file } => {
             let ex = gongbao::extract::extract_file(&file, Limits::default())?;
             let c = gongbao::clean::clean(&ex);
