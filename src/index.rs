@@ -167,6 +167,81 @@ pub fn provision_trails(tree: &[Provision]) -> Vec<(&Provision, String)> {
     out
 }
 
+/// Call `f` with every stored record of an index, whatever its schema
+/// version (the `record` field is found by name), segment by segment.
+pub fn for_each_record(index: &Index, dir: &Path, mut f: impl FnMut(StoredRecord)) -> Result<()> {
+    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
+    let field = index.schema().get_field("record").map_err(err)?;
+    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
+    let searcher = reader.searcher();
+    for seg in searcher.segment_readers() {
+        let store = seg.get_store_reader(1).map_err(|e| err(e.into()))?;
+        for doc_id in seg.doc_ids_alive() {
+            let d: TantivyDocument = store.get(doc_id).map_err(err)?;
+            if let Some(rec) = d.get_first(field).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+                f(rec);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rebuild the index in `dir` from its stored records (no source file is
+/// read): a new index is built beside it, then swapped in. The old index's
+/// writer lock is held throughout, so no ingest runs meanwhile. Returns the
+/// number of documents.
+pub fn rebuild(dir: &Path) -> Result<usize> {
+    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
+    let old = Index::open_in_dir(dir).map_err(err)?;
+    let _lock: IndexWriter = old.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() },
+        e => err(e),
+    })?;
+    let mut issues: Vec<IssueEntry> = Vec::new();
+    let mut docs: Vec<DocumentRecord> = Vec::new();
+    for_each_record(&old, dir, |r| match r {
+        StoredRecord::Issue(e) => issues.push(e),
+        StoredRecord::Document(d) => docs.push(*d),
+    })?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "index".into());
+    let tmp = dir.with_file_name(format!("{name}.rebuild"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|source| Error::Io { path: tmp.clone(), source })?;
+    }
+    let new = GongbaoIndex::open_or_create(&tmp)?;
+    let mut w = new.writer()?;
+    for e in &issues {
+        w.add_document(new.issue_entry(e)).map_err(err)?;
+    }
+    for d in &docs {
+        // The issue entry that lists the document gives its source.
+        let meta = issues
+            .iter()
+            .rev()
+            .find(|e| e.issue.id == d.issue.id && e.documents.contains(&d.id))
+            .or_else(|| issues.iter().find(|e| e.issue.id == d.issue.id))
+            .map(|e| e.issue.clone());
+        let Some(meta) = meta else { continue };
+        for entry in new.document_entries(d, &meta) {
+            w.add_document(entry).map_err(err)?;
+        }
+    }
+    new.commit(&mut w, &serde_json::json!({"rebuilt": true, "documents": docs.len()}).to_string())?;
+    w.wait_merging_threads().map_err(err)?;
+    drop(new);
+    // Swap: old aside, new in place, old removed.
+    let aside = dir.with_file_name(format!("{name}.old"));
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside).map_err(|source| Error::Io { path: aside.clone(), source })?;
+    }
+    drop(_lock);
+    drop(old);
+    std::fs::rename(dir, &aside).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+    std::fs::rename(&tmp, dir).map_err(|source| Error::Io { path: tmp.clone(), source })?;
+    std::fs::remove_dir_all(&aside).map_err(|source| Error::Io { path: aside.clone(), source })?;
+    Ok(docs.len())
+}
+
 /// The gongbao index on disk.
 pub struct GongbaoIndex {
     pub index: Index,
@@ -225,26 +300,36 @@ impl GongbaoIndex {
 
     /// The tantivy entries for one parsed issue.
     pub fn entries(&self, parsed: &ParsedIssue) -> Vec<TantivyDocument> {
-        let f = &self.fields;
-        let mut out = Vec::new();
         let entry = IssueEntry {
             issue: parsed.issue.clone(),
             warnings: parsed.warnings.clone(),
             documents: parsed.documents.iter().map(|d| d.id.clone()).collect(),
         };
-        let mut d = TantivyDocument::new();
-        d.add_text(f.id, format!("issue:{}", parsed.issue.source_sha256));
-        d.add_text(f.kind, KIND_ISSUE);
-        d.add_text(f.issue_id, &parsed.issue.id);
-        d.add_text(f.source_sha256, &parsed.issue.source_sha256);
-        d.add_text(f.source_path, &parsed.issue.source_path);
-        d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry)).unwrap_or_default());
-        out.push(d);
+        let mut out = vec![self.issue_entry(&entry)];
         for doc in &parsed.documents {
-            out.push(self.document_entry(doc, &parsed.issue));
-            for (p, trail) in provision_trails(&doc.provisions) {
-                out.push(self.provision_entry(doc, &parsed.issue, p, &trail));
-            }
+            out.extend(self.document_entries(doc, &parsed.issue));
+        }
+        out
+    }
+
+    /// The entry that records a source file and its issue.
+    pub fn issue_entry(&self, entry: &IssueEntry) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, format!("issue:{}", entry.issue.source_sha256));
+        d.add_text(f.kind, KIND_ISSUE);
+        d.add_text(f.issue_id, &entry.issue.id);
+        d.add_text(f.source_sha256, &entry.issue.source_sha256);
+        d.add_text(f.source_path, &entry.issue.source_path);
+        d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry.clone())).unwrap_or_default());
+        d
+    }
+
+    /// A document's entry and its provisions' entries.
+    pub fn document_entries(&self, doc: &DocumentRecord, issue: &IssueMeta) -> Vec<TantivyDocument> {
+        let mut out = vec![self.document_entry(doc, issue)];
+        for (p, trail) in provision_trails(&doc.provisions) {
+            out.push(self.provision_entry(doc, issue, p, &trail));
         }
         out
     }
@@ -358,21 +443,23 @@ impl GongbaoIndex {
 
     /// Every stored record, in index order.
     pub fn records(&self) -> Result<Vec<StoredRecord>> {
-        let reader = self.reader()?;
-        let searcher = reader.searcher();
         let mut out = Vec::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let store = seg.get_store_reader(1).map_err(|e| Self::err(&self.dir, e))?;
-            for doc_id in seg.doc_ids_alive() {
-                let d: TantivyDocument = store.get(doc_id).map_err(|e| Self::err(&self.dir, e))?;
-                if let Some(r) = d.get_first(self.fields.record).and_then(|v| v.as_str()) {
-                    if let Ok(rec) = serde_json::from_str(r) {
-                        out.push(rec);
-                    }
-                }
+        for_each_record(&self.index, &self.dir, |r| out.push(r))?;
+        Ok(out)
+    }
+
+    /// The issue entries (one per ingested source file).
+    pub fn issues(&self, searcher: &tantivy::Searcher) -> Result<Vec<IssueEntry>> {
+        let q = tantivy::query::TermQuery::new(Term::from_field_text(self.fields.kind, KIND_ISSUE), IndexRecordOption::Basic);
+        let addrs = searcher.search(&q, &tantivy::collector::DocSetCollector).map_err(|e| Self::err(&self.dir, e))?;
+        let mut out = Vec::new();
+        for a in addrs {
+            let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
+            if let Some(StoredRecord::Issue(e)) = d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+                out.push(e);
             }
-            let _ = ord;
         }
+        out.sort_by(|a, b| a.issue.source_path.cmp(&b.issue.source_path));
         Ok(out)
     }
 

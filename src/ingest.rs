@@ -147,28 +147,43 @@ impl Progress for Silent {
     fn finish(&self) {}
 }
 
+/// How to ingest.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    pub limits: Limits,
+    /// Wait for another ingest on the same index to finish instead of failing.
+    pub wait: bool,
+}
+
+/// The index's writer; with `wait`, retried until the other ingest is done.
+fn acquire_writer(ix: &GongbaoIndex, wait: bool) -> crate::Result<tantivy::IndexWriter> {
+    loop {
+        match ix.writer() {
+            Err(Error::Index { reason, .. }) if wait && reason.starts_with("another ingest") => {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Ingest `paths` into `ix`.
-pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], limits: Limits, progress: &dyn Progress) -> crate::Result<IngestReport> {
+pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
     let t0 = Instant::now();
+    let limits = opts.limits;
+    let mut writer = acquire_writer(ix, opts.wait)?;
     let (files, mut reports) = collect_files(paths);
     progress.start(files.len() + reports.len());
     for r in &reports {
         progress.file_done(r);
     }
-    let mut writer = ix.writer()?;
     let reader = ix.reader()?;
     let searcher = reader.searcher();
     // Hash every file; skip what the index or this batch already holds.
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut todo: Vec<(PathBuf, String, bool)> = Vec::new();
-    let known_paths: HashMap<String, String> = ix
-        .records()?
-        .into_iter()
-        .filter_map(|r| match r {
-            crate::index::StoredRecord::Issue(e) => Some((e.issue.source_path.clone(), e.issue.source_sha256.clone())),
-            _ => None,
-        })
-        .collect();
+    let known_paths: HashMap<String, String> =
+        ix.issues(&searcher)?.into_iter().map(|e| (e.issue.source_path, e.issue.source_sha256)).collect();
     for f in files {
         let bytes = match std::fs::read(&f) {
             Ok(b) => b,

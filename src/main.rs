@@ -29,6 +29,9 @@ enum Cmd {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// If another ingest is writing to the index, wait for it instead of failing.
+        #[arg(long)]
+        wait: bool,
     },
     /// Extract and parse one file without touching the index.
     Parse {
@@ -79,6 +82,8 @@ enum Cmd {
     },
     /// Write every stored record as JSON Lines.
     Export,
+    /// Rebuild the index from its stored records (no source file needed).
+    Rebuild,
     /// Time a query mix in-process (JSON Lines of {"query", "clauses", "issuer",
     /// "type", "in_force_on"}); prints {"p50_ms", "p99_ms", "n"}.
     #[command(name = "bench-queries", hide = true)]
@@ -247,7 +252,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json } => {
+        Cmd::Ingest { paths, json, wait } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
             let ix = GongbaoIndex::open_or_create(&cli.index)?;
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
@@ -259,7 +264,8 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let report = gongbao::ingest::ingest(&ix, &paths, Limits::default(), &progress)?;
+            let opts = gongbao::ingest::IngestOptions { limits: Limits::default(), wait };
+            let report = gongbao::ingest::ingest(&ix, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -385,10 +391,26 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Export => {
             let ix = GongbaoIndex::open(&cli.index)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for r in ix.records()? {
-                serde_json::to_writer(&mut out, &r)?;
-                writeln!(out)?;
+            let mut failed: Option<std::io::Error> = None;
+            gongbao::index::for_each_record(&ix.index, &ix.dir, |r| {
+                if failed.is_none() {
+                    if let Err(e) = serde_json::to_writer(&mut out, &r).map_err(std::io::Error::from).and_then(|_| writeln!(out)) {
+                        failed = Some(e);
+                    }
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e.into());
             }
+            out.flush()?;
+            Ok(0)
+        }
+        Cmd::Rebuild => {
+            if !cli.index.join("meta.json").exists() {
+                anyhow::bail!("no index at {}", cli.index.display());
+            }
+            let n = gongbao::index::rebuild(&cli.index)?;
+            eprintln!("rebuilt {} from its stored records: {n} documents", cli.index.display());
             Ok(0)
         }
     }

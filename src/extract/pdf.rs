@@ -176,6 +176,10 @@ pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
         if encrypted {
             return Err(Error::Encrypted { path: path.to_owned() });
         }
+        // A PDF pdf-extract could not get through is not known to be a scan.
+        if let Some(w) = worker_error {
+            return Err(Error::Extractor { path: path.to_owned(), reason: format!("pdf-extract: {w}; pdftotext found no text") });
+        }
         return Err(Error::NoTextLayer { path: path.to_owned() });
     }
     Ok(Extraction { pages, notes })
