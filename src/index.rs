@@ -242,6 +242,34 @@ pub fn rebuild(dir: &Path) -> Result<usize> {
     Ok(docs.len())
 }
 
+/// Write a record as `_bulk` NDJSON (Elasticsearch/OpenSearch): an index
+/// action keyed by id, then the source. A document is written with its
+/// provisions as entries of their own (kind `provision`); issue records are
+/// not (they describe source files, not searchable text).
+pub fn write_bulk(out: &mut impl std::io::Write, index: &str, r: &StoredRecord) -> std::io::Result<()> {
+    let StoredRecord::Document(doc) = r else { return Ok(()) };
+    let action = |id: &str| serde_json::json!({"index": {"_index": index, "_id": id}});
+    let mut src = serde_json::to_value(doc.as_ref())?;
+    if let Some(o) = src.as_object_mut() {
+        o.insert("kind".into(), "document".into());
+        o.remove("provisions");
+        o.insert("year".into(), serde_json::json!(doc.signed_date.map(|d| d.year())));
+    }
+    writeln!(out, "{}", action(&doc.id))?;
+    writeln!(out, "{}", src)?;
+    for (p, trail) in provision_trails(&doc.provisions) {
+        writeln!(out, "{}", action(&p.id))?;
+        let v = serde_json::json!({
+            "kind": "provision", "id": p.id, "doc_id": doc.id, "doc_number": doc.doc_number, "title": doc.title,
+            "trail": trail, "label": p.label, "heading": p.heading, "text": p.text, "page": p.page,
+            "issuer": doc.issuer, "doc_type": doc.doc_type, "signed_date": doc.signed_date,
+            "year": doc.signed_date.map(|d| d.year()), "validity": doc.validity,
+        });
+        writeln!(out, "{v}")?;
+    }
+    Ok(())
+}
+
 /// The gongbao index on disk.
 pub struct GongbaoIndex {
     pub index: Index,

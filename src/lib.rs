@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod query;
 pub mod record;
 pub mod segment;
+pub mod serve;
 pub mod status;
 pub mod structure;
 pub mod text;

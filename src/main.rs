@@ -80,8 +80,21 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Write every stored record as JSON Lines.
-    Export,
+    /// Serve the JSON API and the web pages over the index.
+    Serve {
+        /// Address to listen on (loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// Write every stored record as JSON Lines (or, with --format bulk, the
+    /// NDJSON of the Elasticsearch/OpenSearch _bulk API).
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Index name for --format bulk.
+        #[arg(long, default_value = "gongbao")]
+        bulk_index: String,
+    },
     /// Rebuild the index from its stored records (no source file needed).
     Rebuild,
     /// Time a query mix in-process (JSON Lines of {"query", "clauses", "issuer",
@@ -97,6 +110,14 @@ enum Cmd {
     CleanText { file: PathBuf },
     #[command(name = "__extract-worker", hide = true)]
     Worker { file: PathBuf },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// One stored record per line (what rebuild reads).
+    Jsonl,
+    /// `_bulk` index actions keyed by id: documents and provisions.
+    Bulk,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -388,13 +409,28 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Export => {
+        Cmd::Serve { addr } => {
+            let state = gongbao::serve::state(&cli.index)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            let index = cli.index.display().to_string();
+            rt.block_on(gongbao::serve::run(state, addr, |bound| {
+                println!("gongbao: serving http://{bound}/ (index {index})");
+                let _ = std::io::stdout().flush();
+            }))
+            .with_context(|| format!("serving on {addr}"))?;
+            Ok(0)
+        }
+        Cmd::Export { format, bulk_index } => {
             let ix = GongbaoIndex::open(&cli.index)?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let mut failed: Option<std::io::Error> = None;
             gongbao::index::for_each_record(&ix.index, &ix.dir, |r| {
                 if failed.is_none() {
-                    if let Err(e) = serde_json::to_writer(&mut out, &r).map_err(std::io::Error::from).and_then(|_| writeln!(out)) {
+                    let res = match format {
+                        ExportFormat::Jsonl => serde_json::to_writer(&mut out, &r).map_err(std::io::Error::from).and_then(|_| writeln!(out)),
+                        ExportFormat::Bulk => gongbao::index::write_bulk(&mut out, &bulk_index, &r),
+                    };
+                    if let Err(e) = res {
                         failed = Some(e);
                     }
                 }
