@@ -187,22 +187,42 @@ pub fn for_each_record(index: &Index, dir: &Path, mut f: impl FnMut(StoredRecord
 }
 
 /// Rebuild the index in `dir` from its stored records (no source file is
-/// read): a new index is built beside it, then swapped in. The old index's
-/// writer lock is held throughout, so no ingest runs meanwhile. Returns the
-/// number of documents.
+/// read). Returns the number of documents.
 pub fn rebuild(dir: &Path) -> Result<usize> {
+    rebuild_from(dir, None)
+}
+
+/// Rebuild the index in `dir` from stored records: its own, or those of an
+/// `export` file. A new index is built beside it, then swapped in; the old
+/// index's writer lock is held throughout, so no ingest runs meanwhile.
+pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
     let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
-    let old = Index::open_in_dir(dir).map_err(err)?;
-    let _lock: IndexWriter = old.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
-        tantivy::TantivyError::LockFailure(..) => Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() },
-        e => err(e),
-    })?;
+    let old = if dir.join("meta.json").exists() { Some(Index::open_in_dir(dir).map_err(err)?) } else { None };
+    let _lock: Option<IndexWriter> = match &old {
+        Some(o) => Some(o.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() },
+            e => err(e),
+        })?),
+        None => None,
+    };
     let mut issues: Vec<IssueEntry> = Vec::new();
     let mut docs: Vec<DocumentRecord> = Vec::new();
-    for_each_record(&old, dir, |r| match r {
+    let mut take = |r: StoredRecord| match r {
         StoredRecord::Issue(e) => issues.push(e),
         StoredRecord::Document(d) => docs.push(*d),
-    })?;
+    };
+    match (export, &old) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file).map_err(|source| Error::Io { path: file.to_owned(), source })?;
+            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let r: StoredRecord = serde_json::from_str(line)
+                    .map_err(|e| Error::Index { path: file.to_owned(), reason: format!("line {}: not a stored record: {e}", n + 1) })?;
+                take(r);
+            }
+        }
+        (None, Some(o)) => for_each_record(o, dir, take)?,
+        (None, None) => return Err(Error::Index { path: dir.to_owned(), reason: "no index here to rebuild".into() }),
+    }
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "index".into());
     let tmp = dir.with_file_name(format!("{name}.rebuild"));
     if tmp.exists() {
@@ -236,9 +256,13 @@ pub fn rebuild(dir: &Path) -> Result<usize> {
     }
     drop(_lock);
     drop(old);
-    std::fs::rename(dir, &aside).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+    if dir.exists() {
+        std::fs::rename(dir, &aside).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+    }
     std::fs::rename(&tmp, dir).map_err(|source| Error::Io { path: tmp.clone(), source })?;
-    std::fs::remove_dir_all(&aside).map_err(|source| Error::Io { path: aside.clone(), source })?;
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside).map_err(|source| Error::Io { path: aside.clone(), source })?;
+    }
     Ok(docs.len())
 }
 

@@ -95,8 +95,12 @@ enum Cmd {
         #[arg(long, default_value = "gongbao")]
         bulk_index: String,
     },
-    /// Rebuild the index from its stored records (no source file needed).
-    Rebuild,
+    /// Rebuild the index from its stored records (no source file needed), or
+    /// from an `export` file with --from.
+    Rebuild {
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
     /// Time a query mix in-process (JSON Lines of {"query", "clauses", "issuer",
     /// "type", "in_force_on"}); prints {"p50_ms", "p99_ms", "n"}.
     #[command(name = "bench-queries", hide = true)]
@@ -441,12 +445,13 @@ fn run(cli: Cli) -> Result<i32> {
             out.flush()?;
             Ok(0)
         }
-        Cmd::Rebuild => {
-            if !cli.index.join("meta.json").exists() {
+        Cmd::Rebuild { from } => {
+            if from.is_none() && !cli.index.join("meta.json").exists() {
                 anyhow::bail!("no index at {}", cli.index.display());
             }
-            let n = gongbao::index::rebuild(&cli.index)?;
-            eprintln!("rebuilt {} from its stored records: {n} documents", cli.index.display());
+            let n = gongbao::index::rebuild_from(&cli.index, from.as_deref())?;
+            let source = from.map(|f| f.display().to_string()).unwrap_or_else(|| "its stored records".into());
+            eprintln!("rebuilt {} from {source}: {n} documents", cli.index.display());
             Ok(0)
         }
     }

@@ -162,8 +162,9 @@ fn title_block_in(ls: &[TextLine], cand: &[usize]) -> Option<(Vec<usize>, Vec<us
     if cand.is_empty() {
         return None;
     }
-    let last = *cand.last().unwrap();
-    if title_doc_type(ls[last].text).is_none() {
+    // The title may wrap anywhere, even inside its 文种 (`…的通` / `知`).
+    let joined: String = cand.iter().map(|&k| ls[k].text).collect();
+    if title_doc_type(&joined).is_none() {
         return None;
     }
     // The line that holds 关于 starts the title proper; lines above it must be
@@ -609,6 +610,15 @@ mod tests {
         assert!(is_org_line("中共某县县委办公室 某县人民政府办公室"));
         assert!(!is_org_line("关于印发某某办法的通知"));
         assert!(!is_org_line("各乡镇人民政府，县直有关单位："));
+    }
+
+    #[test]
+    fn a_title_wrapped_inside_its_doc_type() {
+        let text = "某县人民政府办公室\n关于对某县香河湾小区重大火灾隐患单位销案摘牌的通\n知\n某政办发〔2024〕67号\n各乡镇人民政府：\n经复查，隐患已整改完毕。\n某县人民政府办公室\n2024年9月10日\n";
+        let p = crate::pipeline::parse_text(text, "t.txt");
+        assert_eq!(p.documents.len(), 1);
+        assert_eq!(p.documents[0].title, "某县人民政府办公室关于对某县香河湾小区重大火灾隐患单位销案摘牌的通知");
+        assert_eq!(p.documents[0].doc_type.as_deref(), Some("通知"));
     }
 
     #[test]

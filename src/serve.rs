@@ -323,7 +323,7 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
     let checked = if req.clauses { " checked" } else { "" };
     let mut body = format!(
         r#"<form class="search" action="/" method="get" role="search">
-<input type="search" name="q" value="{}" placeholder="关键词、"短语"、文号（如 孟政发〔2024〕74号）" autofocus aria-label="检索词">
+<input type="search" name="q" value="{}" placeholder="关键词、“短语”、文号（如 国办发〔2019〕57号）" autofocus aria-label="检索词">
 <button type="submit">检索</button>
 <div class="filters">
 <label>发文机关 <input type="text" name="issuer" value="{}" size="10"></label>
@@ -635,7 +635,7 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
     };
     let mut b = format!(
         r#"<h1>效力查询</h1><form class="search" action="/status" method="get">
-<input type="text" name="id" value="{}" placeholder="文号，如 孟政发〔2024〕74号" aria-label="文号">
+<input type="text" name="id" value="{}" placeholder="文号，如 国办发〔2019〕57号" aria-label="文号">
 <input type="date" name="on" value="{}" aria-label="日期"><button type="submit">查询</button></form>"#,
         esc(p.id.as_deref().unwrap_or("")),
         esc(p.on.as_deref().unwrap_or(""))
