@@ -404,11 +404,13 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
             h.snippet
         ));
         if let (Some(p), "document") = (&h.provision, h.kind.as_str()) {
+            // The provision's place: 四 › （二） › 5, or 第四章 › 第十二条.
+            let place = p.id.strip_prefix(h.id.as_str()).unwrap_or(&p.id).trim_start_matches('/').replace('/', " › ");
             hits.push_str(&format!(
                 r#"<div class="meta">最相关条款：<a href="{}#{}">{}</a>（第{}页）</div>"#,
                 esc(&doc_href),
                 enc(&anchor_from_id(&h.id, &p.id)),
-                esc(&p.label),
+                esc(&place),
                 p.page
             ));
         }

@@ -78,8 +78,29 @@ pub fn http(method: &str, addr: &str, path: &str, body: Option<&str>) -> (u16, S
         body.len()
     );
     s.write_all(req.as_bytes()).unwrap();
+    // Read until the body is complete (some servers keep the connection
+    // open whatever the request says).
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    let mut buf = [0u8; 65536];
+    loop {
+        let n = match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => break,
+            Err(e) => panic!("read: {e}"),
+        };
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(h) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..h]).to_ascii_lowercase();
+            let body = raw.len() - h - 4;
+            let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+            match length {
+                Some(len) if body >= len => break,
+                None if head.contains("transfer-encoding: chunked") && raw.ends_with(b"0\r\n\r\n") => break,
+                _ => {}
+            }
+        }
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status: u16 = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
