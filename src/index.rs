@@ -60,14 +60,22 @@ pub const KIND_ISSUE: &str = "issue";
 pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_PROVISION: &str = "provision";
 
-fn text_field(tokenizer: &str, stored: bool) -> TextOptions {
-    let o = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    if stored {
-        o.set_stored()
-    } else {
-        o
+/// A text field. The per-character fields keep positions (every substring
+/// is a phrase of them); the jieba fields only rank, so they keep
+/// frequencies alone — positions are most of an index's size.
+fn text_field(tokenizer: &str, positions: bool) -> TextOptions {
+    let option = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+    TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(option))
+}
+
+/// How the stored records are compressed: zstd over 256 KiB blocks, so a
+/// document's text, its provisions' texts and their entries (stored side
+/// by side) compress against each other.
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(9) }),
+        docstore_blocksize: 256 * 1024,
+        ..Default::default()
     }
 }
 
@@ -80,9 +88,9 @@ pub fn schema() -> (Schema, Fields) {
         doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         number_key: b.add_text_field("number_key", STRING),
         title: b.add_text_field("title", text_field(tokenizer::JIEBA, false)),
-        title_chars: b.add_text_field("title_chars", text_field(tokenizer::CHARS, false)),
+        title_chars: b.add_text_field("title_chars", text_field(tokenizer::CHARS, true)),
         body: b.add_text_field("body", text_field(tokenizer::JIEBA, false)),
-        body_chars: b.add_text_field("body_chars", text_field(tokenizer::CHARS, false)),
+        body_chars: b.add_text_field("body_chars", text_field(tokenizer::CHARS, true)),
         issuer: b.add_text_field("issuer", STRING | FAST),
         doc_type: b.add_text_field("doc_type", STRING | FAST),
         year: b.add_i64_field("year", INDEXED | FAST),
@@ -313,7 +321,11 @@ impl GongbaoIndex {
         let index = if dir.join("meta.json").exists() {
             Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?
         } else {
-            Index::create_in_dir(dir, schema).map_err(|e| Self::err(dir, e))?
+            Index::builder()
+                .schema(schema)
+                .settings(index_settings())
+                .create_in_dir(dir)
+                .map_err(|e| Self::err(dir, e))?
         };
         Self::wrap(index, fields, dir)
     }
@@ -414,8 +426,9 @@ impl GongbaoIndex {
         d.add_text(f.id, &p.id);
         d.add_text(f.kind, KIND_PROVISION);
         // The provision's title is its document's title and its place
-        // (chapter and article headings): a clause of a document about a
-        // topic is about it too.
+        // (chapter and article headings); it only ranks (a clause must
+        // hold the words itself): a clause of a document about a topic is
+        // about it too.
         let title = format!("{} {trail}", doc.title);
         d.add_text(f.title, &title);
         d.add_text(f.title_chars, &title);

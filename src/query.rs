@@ -9,12 +9,12 @@
 
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
-use crate::index::{date_key, GongbaoIndex, ProvisionHit, StoredRecord, KIND_DOCUMENT, KIND_PROVISION};
+use crate::index::{date_key, GongbaoIndex, ProvisionHit, KIND_DOCUMENT, KIND_PROVISION};
 use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::LazyLock;
 use tantivy::collector::{Count, TopDocs};
@@ -189,6 +189,18 @@ fn boxed(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
     }
 }
 
+/// The words of a term in a field without positions: each scores.
+fn words_query(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
+    let qs: Vec<(Occur, Box<dyn Query>)> = tokens
+        .iter()
+        .map(|t| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs)) as Box<dyn Query>))
+        .collect();
+    match qs.len() {
+        0 => None,
+        _ => Some(boxed(BooleanQuery::new(qs), boost)),
+    }
+}
+
 /// A phrase (or single term) over the tokens of `text` in `field`.
 fn phrase(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
     match tokens.len() {
@@ -257,21 +269,28 @@ fn term_query(ix: &GongbaoIndex, text: &str, loose: bool) -> Option<Box<dyn Quer
         let need = pairs.len().div_ceil(2);
         should.push((Occur::Should, boxed(BooleanQuery::with_minimum_required_clauses(pairs, need), W_LOOSE)));
     }
-    let title = [phrase(f.title_chars, &chars, W_TITLE_CHARS), phrase(f.title, &words, W_TITLE_WORDS)];
-    let body = [phrase(f.body_chars, &chars, W_BODY_CHARS), phrase(f.body, &words, W_BODY_WORDS)];
-    if loose {
-        // A clause must hold the term itself: its document's title (part of
-        // a provision's title) only adds to the score.
-        should.extend(body.into_iter().flatten().map(|q| (Occur::Should, q)));
-        if should.is_empty() {
-            return None;
-        }
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
-        parts.extend(title.into_iter().flatten().map(|q| (Occur::Should, q)));
-        return Some(Box::new(BooleanQuery::new(parts)));
+    // What must match: the term verbatim (the per-character phrase), in
+    // the title or the body — for a clause, in its body, or loosely.
+    if let Some(q) = phrase(f.body_chars, &chars, W_BODY_CHARS) {
+        should.push((Occur::Should, q));
     }
-    should.extend(title.into_iter().chain(body).flatten().map(|q| (Occur::Should, q)));
-    (!should.is_empty()).then(|| Box::new(BooleanQuery::new(should)) as Box<dyn Query>)
+    if !loose {
+        if let Some(q) = phrase(f.title_chars, &chars, W_TITLE_CHARS) {
+            should.push((Occur::Should, q));
+        }
+    }
+    if should.is_empty() {
+        return None;
+    }
+    // What only ranks: the jieba words, in the title (a clause's title is
+    // its place and its document's title) and in the body.
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+    if loose {
+        parts.extend(phrase(f.title_chars, &chars, W_TITLE_CHARS).map(|q| (Occur::Should, q)));
+    }
+    parts.extend(words_query(f.title, &words, W_TITLE_WORDS).map(|q| (Occur::Should, q)));
+    parts.extend(words_query(f.body, &words, W_BODY_WORDS).map(|q| (Occur::Should, q)));
+    Some(Box::new(BooleanQuery::new(parts)))
 }
 
 fn str_term(field: Field, s: &str) -> Box<dyn Query> {
@@ -382,20 +401,63 @@ fn highlight_terms(pq: &ParsedQuery) -> Vec<String> {
     v
 }
 
+/// The fields of a stored document record a hit needs (the provisions are
+/// skipped, not built).
+#[derive(Deserialize)]
+struct DocHitView {
+    id: String,
+    doc_number: Option<String>,
+    title: String,
+    issuer: Vec<String>,
+    signed_date: Option<NaiveDate>,
+    validity: WindowView,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct WindowView {
+    effective_from: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
+}
+
+/// The fields of a provision entry a best-provision lookup needs.
+#[derive(Deserialize)]
+struct ProvisionRefView {
+    id: String,
+    doc_id: String,
+    label: String,
+    page: u32,
+}
+
 /// Run a search.
 pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
     let pq = parse_query(&req.query);
     let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let force = ForceMap::build(ix, searcher, on)?;
+    let force = ForceMap::cached(ix, searcher, on)?;
     let query = build_query_with(ix, req, &pq, Some(&force));
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
     let limit = req.limit.max(1);
+    // A few more than asked for, so that ties at the edge go to the newest.
     let (top, total, facets) = searcher
-        .search(&query, &(TopDocs::with_limit(req.offset + limit + 20).order_by_score(), Count, FacetCollector { force: force.clone() }))
+        .search(&query, &(TopDocs::with_limit(req.offset + limit + 10).order_by_score(), Count, FacetCollector { force: force.clone() }))
         .map_err(err)?;
+    // Ties (equal scores to 4 digits) go to the newest document: read the
+    // signed date from the fast field, then load only the hits shown.
+    let mut ranked: Vec<(f32, i64, tantivy::DocAddress)> = top
+        .into_iter()
+        .map(|(score, addr)| {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let signed = seg.fast_fields().i64("signed").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
+            (score, signed, addr)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        let (sa, sb) = ((a.0 * 1e4).round() as i64, (b.0 * 1e4).round() as i64);
+        sb.cmp(&sa).then(b.1.cmp(&a.1))
+    });
     let terms = highlight_terms(&pq);
     let mut hits = Vec::new();
-    for (score, addr) in top {
+    for (score, _, addr) in ranked.into_iter().skip(req.offset).take(limit) {
         let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
         if req.clauses {
             let Some(h) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()) else { continue };
@@ -415,44 +477,40 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
             continue;
         }
         let Some(rec) = d.get_first(ix.fields.record).and_then(|v| v.as_str()) else { continue };
-        let Ok(StoredRecord::Document(doc)) = serde_json::from_str::<StoredRecord>(rec) else { continue };
+        let Ok(doc) = serde_json::from_str::<DocHitView>(rec) else { continue };
         hits.push(Hit {
-            id: doc.id.clone(),
-            kind: KIND_DOCUMENT.into(),
-            doc_number: doc.doc_number.as_ref().map(|d| d.to_string()),
-            title: doc.title.clone(),
-            issuer: doc.issuer.clone(),
-            signed_date: doc.signed_date,
             status: Some(force.status_of(&doc.id, doc.validity.effective_from, doc.validity.effective_until).as_str().to_string()),
-            score,
             snippet: snippet(&doc.text, &terms, 80),
+            id: doc.id,
+            kind: KIND_DOCUMENT.into(),
+            doc_number: doc.doc_number,
+            title: doc.title,
+            issuer: doc.issuer,
+            signed_date: doc.signed_date,
+            score,
             provision: None,
         });
     }
     if !req.clauses && !hits.is_empty() && pq.doc_number.is_none() && pq.number_key.is_none() {
-        // Each document hit shows its best-matching provision.
+        // Each document hit shows its best-matching provision: the same
+        // query over the provisions of the documents shown.
         let preq = SearchRequest { clauses: true, ..req.clone() };
-        let pquery = build_query_with(ix, &preq, &pq, Some(&force));
-        let ptop = searcher.search(&pquery, &TopDocs::with_limit(500).order_by_score()).map_err(err)?;
+        let ids = TermSetQuery::new(hits.iter().map(|h| Term::from_field_text(ix.fields.doc_id, &h.id)));
+        let pquery = BooleanQuery::new(vec![(Occur::Must, build_query_with(ix, &preq, &pq, Some(&force))), (Occur::Must, Box::new(ids))]);
+        let ptop = searcher.search(&pquery, &TopDocs::with_limit(hits.len() * 4).order_by_score()).map_err(err)?;
         let mut best: std::collections::HashMap<String, ProvisionRef> = Default::default();
         for (_, addr) in ptop {
-            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let Some(p) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionHit>(h).ok()) else { continue };
-            best.entry(p.doc_id).or_insert(ProvisionRef { id: p.id, label: p.label, page: p.page });
             if hits.iter().all(|h| best.contains_key(&h.id)) {
                 break;
             }
+            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+            let Some(p) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionRefView>(h).ok()) else { continue };
+            best.entry(p.doc_id).or_insert(ProvisionRef { id: p.id, label: p.label, page: p.page });
         }
         for h in &mut hits {
             h.provision = best.remove(&h.id);
         }
     }
-    // Ties (equal scores to 4 digits) go to the newest document.
-    hits.sort_by(|a, b| {
-        let (sa, sb) = ((a.score * 1e4).round() as i64, (b.score * 1e4).round() as i64);
-        sb.cmp(&sa).then(b.signed_date.cmp(&a.signed_date))
-    });
-    let hits: Vec<Hit> = hits.into_iter().skip(req.offset).take(limit).collect();
     Ok(SearchResponse { query: req.query.clone(), total, hits, facets, ignored: pq.ignored })
 }
 
@@ -472,8 +530,13 @@ struct FacetSegment {
     year: tantivy::columnar::Column<i64>,
     from: tantivy::columnar::Column<i64>,
     until: tantivy::columnar::Column<i64>,
-    counts: Facets,
-    buf: String,
+    /// Counts by term ordinal, resolved to strings once at harvest.
+    issuers: HashMap<u64, usize>,
+    doc_types: HashMap<u64, usize>,
+    years: HashMap<i64, usize>,
+    statuses: HashMap<&'static str, usize>,
+    /// The doc_id ordinals the force map names, and their ids.
+    forced: HashMap<u64, String>,
 }
 
 fn key_date(k: i64) -> Option<NaiveDate> {
@@ -485,16 +548,28 @@ impl tantivy::collector::Collector for FacetCollector {
     type Child = FacetSegment;
     fn for_segment(&self, _: tantivy::SegmentOrdinal, seg: &tantivy::SegmentReader) -> tantivy::Result<FacetSegment> {
         let ff = seg.fast_fields();
+        let doc_id = ff.str("doc_id")?;
+        let mut forced = HashMap::new();
+        if let Some(col) = &doc_id {
+            for id in self.force.repealed.keys().chain(self.force.extended.keys()) {
+                if let Some(ord) = col.dictionary().term_ord(id.as_bytes())? {
+                    forced.insert(ord, id.clone());
+                }
+            }
+        }
         Ok(FacetSegment {
             force: self.force.clone(),
             issuer: ff.str("issuer")?,
             doc_type: ff.str("doc_type")?,
-            doc_id: ff.str("doc_id")?,
+            doc_id,
             year: ff.i64("year")?,
             from: ff.i64("from")?,
             until: ff.i64("until")?,
-            counts: Facets::new(),
-            buf: String::new(),
+            issuers: HashMap::new(),
+            doc_types: HashMap::new(),
+            years: HashMap::new(),
+            statuses: HashMap::new(),
+            forced,
         })
     }
     fn requires_scoring(&self) -> bool {
@@ -514,39 +589,48 @@ impl tantivy::collector::Collector for FacetCollector {
     }
 }
 
-impl FacetSegment {
-    fn strs(col: &Option<tantivy::columnar::StrColumn>, doc: tantivy::DocId, buf: &mut String) -> Vec<String> {
-        let Some(c) = col else { return vec![] };
-        c.term_ords(doc)
-            .filter_map(|o| {
-                buf.clear();
-                c.ord_to_str(o, buf).ok().filter(|found| *found).map(|_| buf.clone())
-            })
-            .collect()
+fn resolve(col: &Option<tantivy::columnar::StrColumn>, counts: HashMap<u64, usize>) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    let Some(c) = col else { return out };
+    let mut buf = String::new();
+    for (ord, n) in counts {
+        buf.clear();
+        if c.ord_to_str(ord, &mut buf).unwrap_or(false) {
+            *out.entry(buf.clone()).or_default() += n;
+        }
     }
-    fn bump(&mut self, facet: &str, key: String) {
-        *self.counts.entry(facet.to_string()).or_default().entry(key).or_default() += 1;
-    }
+    out
 }
 
 impl tantivy::collector::SegmentCollector for FacetSegment {
     type Fruit = Facets;
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
-        for i in Self::strs(&self.issuer, doc, &mut self.buf) {
-            self.bump("issuer", i);
+        if let Some(c) = &self.issuer {
+            for o in c.term_ords(doc) {
+                *self.issuers.entry(o).or_default() += 1;
+            }
         }
-        for t in Self::strs(&self.doc_type, doc, &mut self.buf) {
-            self.bump("doc_type", t);
+        if let Some(c) = &self.doc_type {
+            for o in c.term_ords(doc) {
+                *self.doc_types.entry(o).or_default() += 1;
+            }
         }
         if let Some(y) = self.year.first(doc) {
-            self.bump("year", y.to_string());
+            *self.years.entry(y).or_default() += 1;
         }
-        let id = Self::strs(&self.doc_id, doc, &mut self.buf).into_iter().next().unwrap_or_default();
-        let st = self.force.status_of(&id, self.from.first(doc).and_then(key_date), self.until.first(doc).and_then(key_date));
-        self.bump("status", st.as_str().to_string());
+        // Only documents the force map names need their id.
+        let id = self.doc_id.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| self.forced.get(&o)).map(String::as_str).unwrap_or("");
+        let st = self.force.status_of(id, self.from.first(doc).and_then(key_date), self.until.first(doc).and_then(key_date));
+        *self.statuses.entry(st.as_str()).or_default() += 1;
     }
     fn harvest(self) -> Facets {
-        self.counts
+        let mut f = Facets::new();
+        f.insert("issuer".into(), resolve(&self.issuer, self.issuers));
+        f.insert("doc_type".into(), resolve(&self.doc_type, self.doc_types));
+        f.insert("year".into(), self.years.into_iter().map(|(y, n)| (y.to_string(), n)).collect());
+        f.insert("status".into(), self.statuses.into_iter().map(|(s, n)| (s.to_string(), n)).collect());
+        f.retain(|_, v| !v.is_empty());
+        f
     }
 }
 

@@ -184,6 +184,29 @@ pub struct ForceMap {
 }
 
 impl ForceMap {
+    /// The force map of the index state `searcher` sees, as of `on`, built
+    /// once per state and date (the state: the index directory and its
+    /// segments with their deletions).
+    pub fn cached(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
+        use std::sync::{LazyLock, Mutex};
+        type Key = (std::path::PathBuf, Vec<(String, u32)>, NaiveDate);
+        static CACHE: LazyLock<Mutex<HashMap<Key, ForceMap>>> = LazyLock::new(Default::default);
+        let state: Vec<(String, u32)> =
+            searcher.segment_readers().iter().map(|s| (s.segment_id().uuid_string(), s.num_deleted_docs())).collect();
+        let key = (ix.dir.clone(), state, on);
+        if let Some(m) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(m);
+        }
+        let m = ForceMap::build(ix, searcher, on)?;
+        if let Ok(mut c) = CACHE.lock() {
+            if c.len() > 64 {
+                c.clear();
+            }
+            c.insert(key, m.clone());
+        }
+        Ok(m)
+    }
+
     pub fn build(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
         let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
         let mut m = ForceMap { as_of: Some(on), ..Default::default() };
