@@ -137,6 +137,8 @@ pub trait Progress: Sync {
     fn start(&self, total: usize);
     fn file_done(&self, report: &FileReport);
     fn finish(&self);
+    /// Something worth telling that concerns no file.
+    fn note(&self, _message: &str) {}
 }
 
 /// No progress output.
@@ -268,6 +270,16 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
             };
             progress.file_done(&report);
             reports.push(report);
+        }
+    }
+    // Fewer segments make every search cheaper: after a batch that changed
+    // the index, merge them into one (atomic, like a commit).
+    if added + replaced > 0 {
+        let ids = ix.index.searchable_segment_ids().unwrap_or_default();
+        if ids.len() > 1 {
+            if let Err(e) = writer.merge(&ids).wait() {
+                progress.note(&format!("merge skipped: {e}"));
+            }
         }
     }
     writer.wait_merging_threads().ok();

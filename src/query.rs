@@ -536,7 +536,7 @@ struct FacetSegment {
     years: HashMap<i64, usize>,
     statuses: HashMap<&'static str, usize>,
     /// The doc_id ordinals the force map names, and their ids.
-    forced: HashMap<u64, String>,
+    forced: std::sync::Arc<HashMap<u64, String>>,
 }
 
 fn key_date(k: i64) -> Option<NaiveDate> {
@@ -549,14 +549,27 @@ impl tantivy::collector::Collector for FacetCollector {
     fn for_segment(&self, _: tantivy::SegmentOrdinal, seg: &tantivy::SegmentReader) -> tantivy::Result<FacetSegment> {
         let ff = seg.fast_fields();
         let doc_id = ff.str("doc_id")?;
-        let mut forced = HashMap::new();
-        if let Some(col) = &doc_id {
-            for id in self.force.repealed.keys().chain(self.force.extended.keys()) {
-                if let Some(ord) = col.dictionary().term_ord(id.as_bytes())? {
-                    forced.insert(ord, id.clone());
+        // The targets' ordinals in this segment, looked up once per force map.
+        let key = seg.segment_id().uuid_string();
+        let cached = self.force.segment_ords.lock().ok().and_then(|m| m.get(&key).cloned());
+        let forced = match cached {
+            Some(f) => f,
+            None => {
+                let mut forced = HashMap::new();
+                if let Some(col) = &doc_id {
+                    for id in self.force.repealed.keys().chain(self.force.extended.keys()) {
+                        if let Some(ord) = col.dictionary().term_ord(id.as_bytes())? {
+                            forced.insert(ord, id.clone());
+                        }
+                    }
                 }
+                let f = std::sync::Arc::new(forced);
+                if let Ok(mut m) = self.force.segment_ords.lock() {
+                    m.insert(key, f.clone());
+                }
+                f
             }
-        }
+        };
         Ok(FacetSegment {
             force: self.force.clone(),
             issuer: ff.str("issuer")?,
@@ -642,31 +655,22 @@ fn escape_html(s: &str) -> String {
 /// of verbatim matches of `terms` (compared width- and case-folded, skipping
 /// punctuation as the index does), with the matches in `<mark>`…`</mark>`.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
+    use crate::tokenizer::{fold_char, indexed};
     let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
-    // The indexed characters of the text, folded, with their char positions.
-    let idx: Vec<(usize, String)> = CharTokenizer::tokens(&chars.iter().collect::<String>())
-        .into_iter()
-        .scan(0usize, |_, t| Some(t))
-        .map(|t| (t.offset_from, t.text))
-        .collect();
-    // Map byte offsets of the joined string back to char positions.
-    let joined: String = chars.iter().collect();
-    let byte_to_char: std::collections::HashMap<usize, usize> =
-        joined.char_indices().enumerate().map(|(ci, (b, _))| (b, ci)).collect();
-    let seq: Vec<(usize, &str)> = idx.iter().map(|(b, t)| (byte_to_char[b], t.as_str())).collect();
-    let find = |tt: &[String], spans: &mut Vec<(usize, usize)>| {
+    // The indexed characters of the text, folded, with their positions.
+    let seq: Vec<(usize, char)> = chars.iter().enumerate().filter(|(_, c)| indexed(**c)).map(|(i, c)| (i, fold_char(*c))).collect();
+    let find = |tt: &[char], spans: &mut Vec<(usize, usize)>| {
         if tt.is_empty() || tt.len() > seq.len() {
             return;
         }
         for i in 0..=seq.len() - tt.len() {
-            if (0..tt.len()).all(|k| seq[i + k].1 == tt[k]) {
+            if seq[i].1 == tt[0] && (1..tt.len()).all(|k| seq[i + k].1 == tt[k]) {
                 spans.push((seq[i].0, seq[i + tt.len() - 1].0 + 1));
             }
         }
     };
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let token_lists: Vec<Vec<String>> =
-        terms.iter().map(|t| CharTokenizer::tokens(t).into_iter().map(|t| t.text).collect()).collect();
+    let token_lists: Vec<Vec<char>> = terms.iter().map(|t| t.chars().filter(|c| indexed(*c)).map(fold_char).collect()).collect();
     for tt in &token_lists {
         find(tt, &mut spans);
     }

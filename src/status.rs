@@ -181,6 +181,8 @@ pub struct ForceMap {
     pub repealed: HashMap<String, NaiveDate>,
     /// Target → extended end (the latest extension on or before as_of).
     pub extended: HashMap<String, NaiveDate>,
+    /// Per segment: the doc_id term ordinals of the targets (computed once).
+    pub segment_ords: std::sync::Arc<std::sync::Mutex<HashMap<String, std::sync::Arc<HashMap<u64, String>>>>>,
 }
 
 impl ForceMap {

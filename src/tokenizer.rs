@@ -39,14 +39,24 @@ pub fn jieba() -> Arc<Jieba> {
     J.clone()
 }
 
-/// Fold a token for matching: full-width → ASCII, lowercase.
+/// Fold one character for matching: full-width → ASCII, ASCII lowercase.
+/// (Han characters have no case; other scripts are kept as they are.)
+pub fn fold_char(c: char) -> char {
+    let c = match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        _ => c,
+    };
+    c.to_ascii_lowercase()
+}
+
+/// Fold a token for matching.
 pub fn fold(s: &str) -> String {
-    crate::text::fold_width(s).to_lowercase()
+    s.chars().map(fold_char).collect()
 }
 
 /// Is this character indexed (not whitespace or punctuation)?
-fn indexed(c: char) -> bool {
-    c.is_alphanumeric() || crate::extract::is_han(c)
+pub fn indexed(c: char) -> bool {
+    crate::extract::is_han(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Tokens shared by both tokenizers: precomputed, then streamed.
@@ -126,7 +136,7 @@ impl CharTokenizer {
                 offset_from: i,
                 offset_to: i + c.len_utf8(),
                 position: out.len(),
-                text: fold(c.encode_utf8(&mut [0; 4])),
+                text: fold_char(c).to_string(),
                 position_length: 1,
             });
         }
