@@ -23,9 +23,7 @@ fn stages(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("clean", |b| b.iter(|| clean(black_box(&pages))));
     g.bench_function("clean+segment+structure+analyse", |b| b.iter(|| gongbao::pipeline::parse_text(black_box(&text), "seed.txt")));
-    g.bench_function("segment+structure+analyse", |b| {
-        b.iter(|| gongbao::segment::segment(black_box(&cleaned), &parsed.issue))
-    });
+    g.bench_function("segment+structure+analyse", |b| b.iter(|| gongbao::segment::segment(black_box(&cleaned), &parsed.issue)));
     g.bench_function("analyse", |b| {
         b.iter(|| {
             for d in &parsed.documents {

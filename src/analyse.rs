@@ -275,7 +275,8 @@ static UNTIL_LEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A period: 执行期限为X至Y, 实施期限自X至Y, 有效期自X至Y, 执行时间为X—Y.
 static PERIOD_LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:有效期限?|执行期限?|实施期限?|施行期限?|执行时间|实施时间|施行时间|试行期限?)\s*(?:为|是|：|:)?\s*(?:自|从)?\s*$").unwrap()
+    Regex::new(r"(?:有效期限?|执行期限?|实施期限?|施行期限?|执行时间|实施时间|施行时间|试行期限?)\s*(?:为|是|：|:)?\s*(?:自|从)?\s*$")
+        .unwrap()
 });
 /// Between the two dates of a period: 至, 到, —, -, ~.
 static PERIOD_SEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:起\s*)?(?:至|到|—+|－|-|~|～)\s*").unwrap());
@@ -414,7 +415,8 @@ fn validity_in(sentence: &str, signed: Option<NaiveDate>, parts: &mut WindowPart
         let Some((r, d)) = date_here(s, m.start(), End::Start) else { continue };
         // 自2025年1月1日起，…按本通知执行: the verb may come later, with this
         // document as its subject.
-        let later = s[r.end..].trim_start().starts_with('起') && OWN_SUBJECT.is_match(&s[r.end..]) && START_VERB_ANYWHERE.is_match(&s[r.end..]);
+        let later =
+            s[r.end..].trim_start().starts_with('起') && OWN_SUBJECT.is_match(&s[r.end..]) && START_VERB_ANYWHERE.is_match(&s[r.end..]);
         if START_VERB.is_match(&s[r.end..]) || later {
             parts.from.get_or_insert((d, Basis::StatedDate));
             found = true;
@@ -498,9 +500,8 @@ static AMEND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"作如下修改|作出如下修改|修改如下|修改为|予以修改|进行修改|作相应修改|作如下修订|修订如下|^删去|^删除|^增加").unwrap()
 });
 /// 有效期延长至 / 顺延至 / 延期至.
-static EXTEND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:(?:延长|顺延|延期)[^，。；]{0,300}?(?:至|到)|继续(?:执行|有效|实施|施行)(?:至|到))\s*$").unwrap()
-});
+static EXTEND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:(?:延长|顺延|延期)[^，。；]{0,300}?(?:至|到)|继续(?:执行|有效|实施|施行)(?:至|到))\s*$").unwrap());
 /// A revision history: 根据…修订 / 修正 (describes the text itself).
 static REVISION_HISTORY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"根据[^。]*?(?:修订|修正)\s*[。；;]?\s*$").unwrap());
 /// A citing verb: 根据, 按照, 依据, 依照, 参照, 贯彻, 落实, 遵照.
@@ -516,7 +517,8 @@ static SUPERVISED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"对(?P<t>[^，。；“”《》对]{2,80}?)(?:挂牌督办的|存在的|存在|的重大|重大|的一般|一般|的安全|安全|的火灾|火灾|隐患)").unwrap()
 });
 /// `2家单位`, `等3家单位`, `等单位` after a list of supervised parties.
-static PARTY_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)?家?(?:单位|企业|场所)$").unwrap());
+static PARTY_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)?家?(?:单位|企业|场所)$").unwrap());
 /// A company or site name: `…有限公司`, `…小区`, `…加油站`.
 static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\p{Han}（）()]{2,30}?(?:有限责任公司|股份有限公司|有限公司|公司|厂|宾馆|酒店|饭店|小区|加油站|煤矿|矿|商店|超市|市场|学校|医院|幼儿园)").unwrap()
@@ -545,7 +547,9 @@ fn targets(s: &str) -> Vec<Target> {
         let title = normalize_title(&m[1]);
         // A 文号 right after the title: （文号）, (文号), or bare.
         let near = numbers.iter().position(|(r, _)| {
-            r.start >= whole.end() && s[whole.end()..r.start].chars().all(|c| matches!(c, '（' | '(' | ' ' | '　')) && r.start - whole.end() <= 6
+            r.start >= whole.end()
+                && s[whole.end()..r.start].chars().all(|c| matches!(c, '（' | '(' | ' ' | '　'))
+                && r.start - whole.end() <= 6
         });
         match near {
             Some(k) => {
@@ -570,7 +574,13 @@ fn targets(s: &str) -> Vec<Target> {
 }
 
 fn link(kind: LinkKind, t: &Target, evidence: &str) -> Link {
-    Link { kind, target: t.number.as_ref().map(|d| d.to_string()), target_title: t.title.clone(), until: None, evidence: evidence.to_string() }
+    Link {
+        kind,
+        target: t.number.as_ref().map(|d| d.to_string()),
+        target_title: t.title.clone(),
+        until: None,
+        evidence: evidence.to_string(),
+    }
 }
 
 /// The supervised parties named in a text: after 对 (`对X存在的重大火灾隐患`,
@@ -641,7 +651,10 @@ pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Ve
         } else if REPEAL.find_iter(&masked).any(|m| {
             // Not 废止的 (adjective), 已废止 (a state), 废止后 (a time).
             let after = &masked[m.end()..];
-            !after.starts_with(['的', '后']) && !after.starts_with("以后") && !after.starts_with("之后") && !masked[..m.start()].ends_with('已')
+            !after.starts_with(['的', '后'])
+                && !after.starts_with("以后")
+                && !after.starts_with("之后")
+                && !masked[..m.start()].ends_with('已')
         }) {
             Some(LinkKind::Repeals)
         } else if SUPERSEDE.is_match(&masked) {
@@ -684,7 +697,13 @@ pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Ve
             let clause = clause_ending(s, m.end());
             if SUPERVISED.is_match(clause) && !masked[m.end()..].starts_with("的通知") {
                 for party in supervised_parties(clause) {
-                    out.push(Link { kind: LinkKind::SupervisionListed, target: Some(party), target_title: None, until: None, evidence: clause.to_string() });
+                    out.push(Link {
+                        kind: LinkKind::SupervisionListed,
+                        target: Some(party),
+                        target_title: None,
+                        until: None,
+                        evidence: clause.to_string(),
+                    });
                 }
             }
         }
@@ -699,7 +718,13 @@ pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Ve
                 parties.extend(company_in(s).or_else(|| last_company.clone()));
             }
             for p in parties {
-                out.push(Link { kind: LinkKind::SupervisionClosed, target: Some(p), target_title: None, until: None, evidence: s.to_string() });
+                out.push(Link {
+                    kind: LinkKind::SupervisionClosed,
+                    target: Some(p),
+                    target_title: None,
+                    until: None,
+                    evidence: s.to_string(),
+                });
             }
         }
         if let Some(c) = company_in(s) {
@@ -723,11 +748,29 @@ pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Ve
             if let Some(std) = STANDARD.captures(after).filter(|c| c.get(0).unwrap().start() <= 3) {
                 let code: String = std[1].chars().filter(|c| !c.is_whitespace()).collect();
                 let end = t.range.end + std.get(0).unwrap().end();
-                out.push(Link { kind: LinkKind::Cites, target: Some(code), target_title: Some(title.to_string()), until: None, evidence: s[t.range.start..end].to_string() });
+                out.push(Link {
+                    kind: LinkKind::Cites,
+                    target: Some(code),
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    evidence: s[t.range.start..end].to_string(),
+                });
             } else if title.ends_with("标准") || title.ends_with("规范") {
-                out.push(Link { kind: LinkKind::Cites, target: Some(title.to_string()), target_title: Some(title.to_string()), until: None, evidence: span.to_string() });
+                out.push(Link {
+                    kind: LinkKind::Cites,
+                    target: Some(title.to_string()),
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    evidence: span.to_string(),
+                });
             } else {
-                by_title.push(Link { kind: LinkKind::Cites, target: None, target_title: Some(title.to_string()), until: None, evidence: span.to_string() });
+                by_title.push(Link {
+                    kind: LinkKind::Cites,
+                    target: None,
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    evidence: span.to_string(),
+                });
             }
         }
     }

@@ -65,9 +65,8 @@ impl CleanText {
 }
 
 /// A page-number line: `— 12 —`, `-12-`, `－ 12 －`, `· 12 ·`, `12`, `第12页`, `第 12 页 共 60 页`.
-static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[—－\-–·•\s]*(\d{1,4})[—－\-–·•\s]*|第\s*(\d{1,4})\s*页(?:\s*[，,]?\s*共\s*\d+\s*页)?)$").unwrap()
-});
+static PAGE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[—－\-–·•\s]*(\d{1,4})[—－\-–·•\s]*|第\s*(\d{1,4})\s*页(?:\s*[，,]?\s*共\s*\d+\s*页)?)$").unwrap());
 
 /// The start of a heading or list item, which never continues the line before:
 /// `第三章`, `第十五条`, `一、`, `（一）`, `(二)`, `1.`, `2、`, `（3）`, `附件`, `抄送：`.
@@ -88,7 +87,10 @@ pub fn starts_block(line: &str) -> bool {
 }
 
 fn is_cjk(c: char) -> bool {
-    is_han(c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+    is_han(c)
+        || ('\u{3000}'..='\u{303f}').contains(&c)
+        || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
 }
 
 /// Remove the spaces between CJK characters and digits. Spaces between Han
@@ -273,12 +275,8 @@ impl Layout {
             }
         }
         let margins = pages.iter().map(|p| table.get(&(p.width.round() as i64)).copied()).collect();
-        let mut widths: Vec<f32> = body
-            .iter()
-            .filter(|(_, g, _)| g.is_none())
-            .map(|(t, _, _)| display_width(t) as f32)
-            .filter(|w| *w >= 10.0)
-            .collect();
+        let mut widths: Vec<f32> =
+            body.iter().filter(|(_, g, _)| g.is_none()).map(|(t, _, _)| display_width(t) as f32).filter(|w| *w >= 10.0).collect();
         let n = widths.len();
         let wrap_columns = percentile(&mut widths, 0.9).and_then(|p90| {
             // A hard-wrapped text has many lines close to its wrap width.
@@ -294,7 +292,8 @@ impl Layout {
         // Chinese line-breaking rules (禁则): no line ends with an opening
         // bracket and none starts with a closing one or the rest of a 文号
         // (`…（晋财综〔2023〕` / `57号）和…`), whatever the layout says.
-        if a.ends_with(['（', '(', '〔', '［', '[', '【', '《', '“', '‘']) || b.starts_with(['）', ')', '〕', '］', ']', '】', '》', '”', '’', '，', '。', '、', '；', '：', '！', '？'])
+        if a.ends_with(['（', '(', '〔', '［', '[', '【', '《', '“', '‘'])
+            || b.starts_with(['）', ')', '〕', '］', ']', '】', '》', '”', '’', '，', '。', '、', '；', '：', '！', '？'])
             || (a.ends_with(['〕', ']', '］', '】']) && DOCNUM_TAIL.is_match(b))
         {
             return true;
@@ -338,7 +337,14 @@ mod tests {
     #[test]
     fn headers_and_page_numbers_go_by_repetition() {
         let mut pages = Vec::new();
-        let body = ["春眠不觉晓，处处闻啼鸟。", "夜来风雨声，花落知多少。", "床前明月光，疑是地上霜。", "举头望明月，低头思故乡。", "白日依山尽，黄河入海流。", "欲穷千里目，更上一层楼。"];
+        let body = [
+            "春眠不觉晓，处处闻啼鸟。",
+            "夜来风雨声，花落知多少。",
+            "床前明月光，疑是地上霜。",
+            "举头望明月，低头思故乡。",
+            "白日依山尽，黄河入海流。",
+            "欲穷千里目，更上一层楼。",
+        ];
         for n in 1..=6 {
             pages.push(format!("某市人民政府公报\n2024年第2期\n{}第{n}页\n{}\n— {n} —", body[n - 1], body[6 - n]));
         }

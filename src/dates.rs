@@ -11,9 +11,8 @@ use std::sync::LazyLock;
 const NUM: &str = r"[0-9０-９〇○◯零OoＯ一二三四五六七八九十两]";
 
 /// A full date: `2024年8月20日`, `二〇二四年八月二十日`, `2024 年 8 月 20 日`.
-static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?P<y>{NUM}{{4}})\s*年\s*(?P<m>{NUM}{{1,3}})\s*月\s*(?P<d>{NUM}{{1,3}})\s*[日号]")).unwrap()
-});
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?P<y>{NUM}{{4}})\s*年\s*(?P<m>{NUM}{{1,3}})\s*月\s*(?P<d>{NUM}{{1,3}})\s*[日号]")).unwrap());
 
 /// Parse the year, month and day parts of a date.
 pub fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
@@ -25,9 +24,7 @@ pub fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
 
 /// Every full date in `text`, with its byte range.
 pub fn find_dates(text: &str) -> Vec<(Range<usize>, NaiveDate)> {
-    DATE.captures_iter(text)
-        .filter_map(|c| Some((c.get(0)?.range(), ymd(&c["y"], &c["m"], &c["d"])?)))
-        .collect()
+    DATE.captures_iter(text).filter_map(|c| Some((c.get(0)?.range(), ymd(&c["y"], &c["m"], &c["d"])?))).collect()
 }
 
 /// If `line` is nothing but a date (a signature date line), that date.
@@ -49,7 +46,15 @@ mod tests {
     #[test]
     fn both_scripts() {
         let d = NaiveDate::from_ymd_opt(2024, 8, 20).unwrap();
-        for s in ["2024年8月20日", "二〇二四年八月二十日", "二○二四年八月二十日", "二零二四年八月二十日", "2024 年 8 月 20 日", "二O二四年八月二十日", "２０２４年８月２０日"] {
+        for s in [
+            "2024年8月20日",
+            "二〇二四年八月二十日",
+            "二○二四年八月二十日",
+            "二零二四年八月二十日",
+            "2024 年 8 月 20 日",
+            "二O二四年八月二十日",
+            "２０２４年８月２０日",
+        ] {
             assert_eq!(date_line(s), Some(d), "{s}");
         }
         assert_eq!(date_line("2024年13月20日"), None);

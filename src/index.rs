@@ -15,9 +15,7 @@ use crate::tokenizer;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The fields of the schema.
@@ -208,7 +206,9 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
     let old = if dir.join("meta.json").exists() { Some(Index::open_in_dir(dir).map_err(err)?) } else { None };
     let _lock: Option<IndexWriter> = match &old {
         Some(o) => Some(o.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() },
+            tantivy::TantivyError::LockFailure(..) => {
+                Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() }
+            }
             e => err(e),
         })?),
         None => None,
@@ -321,11 +321,7 @@ impl GongbaoIndex {
         let index = if dir.join("meta.json").exists() {
             Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?
         } else {
-            Index::builder()
-                .schema(schema)
-                .settings(index_settings())
-                .create_in_dir(dir)
-                .map_err(|e| Self::err(dir, e))?
+            Index::builder().schema(schema).settings(index_settings()).create_in_dir(dir).map_err(|e| Self::err(dir, e))?
         };
         Self::wrap(index, fields, dir)
     }
@@ -520,7 +516,9 @@ impl GongbaoIndex {
         let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
-            if let Some(StoredRecord::Issue(e)) = d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+            if let Some(StoredRecord::Issue(e)) =
+                d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
+            {
                 out.push(e);
             }
         }
@@ -531,8 +529,15 @@ impl GongbaoIndex {
     /// The stored record of the document with this id.
     pub fn document(&self, searcher: &tantivy::Searcher, id: &str) -> Option<DocumentRecord> {
         let q = tantivy::query::BooleanQuery::new(vec![
-            (tantivy::query::Occur::Must, Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>),
-            (tantivy::query::Occur::Must, Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.kind, KIND_DOCUMENT), IndexRecordOption::Basic))),
+            (
+                tantivy::query::Occur::Must,
+                Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic))
+                    as Box<dyn tantivy::query::Query>,
+            ),
+            (
+                tantivy::query::Occur::Must,
+                Box::new(tantivy::query::TermQuery::new(Term::from_field_text(self.fields.kind, KIND_DOCUMENT), IndexRecordOption::Basic)),
+            ),
         ]);
         let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
         let (_, addr) = top.first()?;
@@ -551,7 +556,9 @@ impl GongbaoIndex {
         let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
-            if let Some(StoredRecord::Document(doc)) = d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+            if let Some(StoredRecord::Document(doc)) =
+                d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
+            {
                 out.push(*doc);
             }
         }
@@ -560,10 +567,7 @@ impl GongbaoIndex {
 
     /// The issue entry stored for a source file's SHA-256, if any.
     pub fn issue_by_sha(&self, searcher: &tantivy::Searcher, sha: &str) -> Option<IssueEntry> {
-        let q = tantivy::query::TermQuery::new(
-            Term::from_field_text(self.fields.id, &format!("issue:{sha}")),
-            IndexRecordOption::Basic,
-        );
+        let q = tantivy::query::TermQuery::new(Term::from_field_text(self.fields.id, &format!("issue:{sha}")), IndexRecordOption::Basic);
         let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
         let (_, addr) = top.first()?;
         let d: TantivyDocument = searcher.doc(*addr).ok()?;

@@ -111,9 +111,7 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileReport>) {
                 Ok(m) if m.is_dir() => walk(&p, files, problems, visited),
                 Ok(_) if wanted(&p) => files.push(p),
                 Ok(_) => {}
-                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-                    problems.push(failed(&p, format!("{}: symlink loop", p.display())))
-                }
+                Err(e) if e.raw_os_error() == Some(libc::ELOOP) => problems.push(failed(&p, format!("{}: symlink loop", p.display()))),
                 Err(e) => {
                     if wanted(&p) || p.is_symlink() {
                         problems.push(failed(&p, format!("{}: cannot read: {e}", p.display())))
@@ -236,10 +234,8 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     // Parse a few files at a time in parallel; commit each issue on its own.
     let chunk = rayon::current_num_threads().max(1) * 2;
     for batch in todo.chunks(chunk) {
-        let parsed: Vec<(PathBuf, String, bool, crate::Result<ParsedIssue>)> = batch
-            .par_iter()
-            .map(|(p, sha, rep)| (p.clone(), sha.clone(), *rep, parse_file(p, limits)))
-            .collect();
+        let parsed: Vec<(PathBuf, String, bool, crate::Result<ParsedIssue>)> =
+            batch.par_iter().map(|(p, sha, rep)| (p.clone(), sha.clone(), *rep, parse_file(p, limits))).collect();
         for (p, sha, rep, res) in parsed {
             let report = match res {
                 Err(e) => failed(&p, e.to_string()),

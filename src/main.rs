@@ -239,7 +239,9 @@ fn run(cli: Cli) -> Result<i32> {
             }
             ms.sort_by(|a, b| a.total_cmp(b));
             let pct = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-            print_json(&serde_json::json!({"p50_ms": pct(0.5), "p99_ms": pct(0.99), "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64, "n": ms.len()}))?;
+            print_json(
+                &serde_json::json!({"p50_ms": pct(0.5), "p99_ms": pct(0.99), "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64, "n": ms.len()}),
+            )?;
             Ok(0)
         }
         Cmd::CleanText { file } => {
@@ -259,7 +261,13 @@ fn run(cli: Cli) -> Result<i32> {
             if json {
                 print_json(&parsed)?;
             } else {
-                println!("{} ({} pages, {} documents; extracted by {})", parsed.issue.id, parsed.issue.pages, parsed.documents.len(), parsed.issue.extractors.join(", "));
+                println!(
+                    "{} ({} pages, {} documents; extracted by {})",
+                    parsed.issue.id,
+                    parsed.issue.pages,
+                    parsed.documents.len(),
+                    parsed.issue.extractors.join(", ")
+                );
                 for d in &parsed.documents {
                     println!(
                         "{:>3}. {}  {}  {}  p.{}-{}",
@@ -328,7 +336,12 @@ fn run(cli: Cli) -> Result<i32> {
                 }
                 let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
                 if r.known_in_corpus {
-                    println!("window: {} → {}  ({:?})", show(r.effective_from), show(r.effective_until), r.basis.unwrap_or(gongbao::analyse::Basis::Default));
+                    println!(
+                        "window: {} → {}  ({:?})",
+                        show(r.effective_from),
+                        show(r.effective_until),
+                        r.basis.unwrap_or(gongbao::analyse::Basis::Default)
+                    );
                 }
                 for e in &r.evidence {
                     println!("  “{e}”");
@@ -431,7 +444,9 @@ fn run(cli: Cli) -> Result<i32> {
             gongbao::index::for_each_record(&ix.index, &ix.dir, |r| {
                 if failed.is_none() {
                     let res = match format {
-                        ExportFormat::Jsonl => serde_json::to_writer(&mut out, &r).map_err(std::io::Error::from).and_then(|_| writeln!(out)),
+                        ExportFormat::Jsonl => {
+                            serde_json::to_writer(&mut out, &r).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+                        }
                         ExportFormat::Bulk => gongbao::index::write_bulk(&mut out, &bulk_index, &r),
                     };
                     if let Err(e) = res {

@@ -10,6 +10,7 @@
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::index::{date_key, GongbaoIndex, ProvisionHit, KIND_DOCUMENT, KIND_PROVISION};
+use crate::status::ForceMap;
 use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
 use chrono::NaiveDate;
 use regex::Regex;
@@ -18,7 +19,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::LazyLock;
 use tantivy::collector::{Count, TopDocs};
-use crate::status::ForceMap;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -89,8 +89,7 @@ pub struct ParsedQuery {
 }
 
 /// `〔2024〕74号`, `[2024]74号`, `（2024）74 号`
-static NUMBER_PART: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)](\d{1,5})号$").unwrap());
+static NUMBER_PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)](\d{1,5})号$").unwrap());
 /// `74号`
 static SEQ_ONLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,5})号$").unwrap());
 
@@ -261,11 +260,8 @@ fn term_query(ix: &GongbaoIndex, text: &str, loose: bool) -> Option<Box<dyn Quer
     let words: Vec<String> = JiebaTokenizer::default().tokens(text).into_iter().map(|t| t.text).collect();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if loose && chars.len() >= 4 {
-        let pairs: Vec<(Occur, Box<dyn Query>)> = chars
-            .windows(2)
-            .filter_map(|w| phrase(f.body_chars, w, 1.0))
-            .map(|q| (Occur::Should, q))
-            .collect();
+        let pairs: Vec<(Occur, Box<dyn Query>)> =
+            chars.windows(2).filter_map(|w| phrase(f.body_chars, w, 1.0)).map(|q| (Occur::Should, q)).collect();
         let need = pairs.len().div_ceil(2);
         should.push((Occur::Should, boxed(BooleanQuery::with_minimum_required_clauses(pairs, need), W_LOOSE)));
     }
@@ -302,7 +298,8 @@ fn in_force_filter(ix: &GongbaoIndex, force: &ForceMap) -> Vec<(Occur, Box<dyn Q
     let f = &ix.fields;
     let Some(on) = force.as_of else { return vec![] };
     let d = date_key(on);
-    let ids = |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
+    let ids =
+        |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
     let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| **u >= on).map(|(k, _)| k).collect();
     let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| **u < on).map(|(k, _)| k).collect();
     let until_ok: Vec<(Occur, Box<dyn Query>)> = vec![
@@ -504,7 +501,11 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
                 break;
             }
             let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let Some(p) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionRefView>(h).ok()) else { continue };
+            let Some(p) =
+                d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionRefView>(h).ok())
+            else {
+                continue;
+            };
             best.entry(p.doc_id).or_insert(ProvisionRef { id: p.id, label: p.label, page: p.page });
         }
         for h in &mut hits {
@@ -632,7 +633,8 @@ impl tantivy::collector::SegmentCollector for FacetSegment {
             *self.years.entry(y).or_default() += 1;
         }
         // Only documents the force map names need their id.
-        let id = self.doc_id.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| self.forced.get(&o)).map(String::as_str).unwrap_or("");
+        let id =
+            self.doc_id.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| self.forced.get(&o)).map(String::as_str).unwrap_or("");
         let st = self.force.status_of(id, self.from.first(doc).and_then(key_date), self.until.first(doc).and_then(key_date));
         *self.statuses.entry(st.as_str()).or_default() += 1;
     }

@@ -2,8 +2,8 @@
 //! "Record (JSON)"). These are the shapes `parse --json` prints, the index
 //! stores and `export` writes.
 
-use crate::docnum::DocNumber;
 use crate::analyse::{CampaignPeriod, Link, ValidityWindow};
+use crate::docnum::DocNumber;
 use crate::structure::{Instrument, Provision};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -44,9 +44,52 @@ pub fn lines(text: &str) -> Vec<TextLine<'_>> {
 
 /// 文种 (document types), longest first, as they end a title.
 pub const DOC_TYPES: &[&str] = &[
-    "实施细则", "实施办法", "实施方案", "实施意见", "工作方案", "行动方案", "行动计划", "指导意见", "管理办法", "暂行办法", "暂行规定",
-    "通知", "通告", "公告", "决定", "决议", "命令", "意见", "办法", "规定", "条例", "细则", "规则", "方案", "计划", "规划", "纲要", "通报",
-    "报告", "请示", "批复", "答复", "复函", "函", "纪要", "议案", "公报", "清单", "目录", "名录", "令", "章程", "守则", "标准", "指南", "规范",
+    "实施细则",
+    "实施办法",
+    "实施方案",
+    "实施意见",
+    "工作方案",
+    "行动方案",
+    "行动计划",
+    "指导意见",
+    "管理办法",
+    "暂行办法",
+    "暂行规定",
+    "通知",
+    "通告",
+    "公告",
+    "决定",
+    "决议",
+    "命令",
+    "意见",
+    "办法",
+    "规定",
+    "条例",
+    "细则",
+    "规则",
+    "方案",
+    "计划",
+    "规划",
+    "纲要",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "答复",
+    "复函",
+    "函",
+    "纪要",
+    "议案",
+    "公报",
+    "清单",
+    "目录",
+    "名录",
+    "令",
+    "章程",
+    "守则",
+    "标准",
+    "指南",
+    "规范",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).
@@ -222,10 +265,7 @@ fn issuer_of_title(full: &str, printed: usize) -> &str {
 
 /// Split the issuer part of a heading into issuers (joint issuance).
 fn split_issuers(s: &str) -> Vec<String> {
-    s.split(|c: char| c.is_whitespace() || c == '、')
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty())
-        .collect()
+    s.split(|c: char| c.is_whitespace() || c == '、').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
 }
 
 /// The 文号 at line `i`: the line itself, or the line joined with the next
@@ -240,7 +280,11 @@ fn number_at(ls: &[TextLine], i: usize) -> Option<(DocNumber, usize)> {
     let head = ls[i].text;
     // `中华人民共和国国务院令` / `第707号` is a decree's number, whatever the 令 suggests.
     let decree = head.ends_with('令') && next.text.trim_start().starts_with('第');
-    if head.chars().count() > 20 || (title_doc_type(head).is_some() && !decree) || doc_number_line(next.text).is_some() || next.text.chars().count() > 16 {
+    if head.chars().count() > 20
+        || (title_doc_type(head).is_some() && !decree)
+        || doc_number_line(next.text).is_some()
+        || next.text.chars().count() > 16
+    {
         return None;
     }
     doc_number_line(&format!("{head}{}", next.text)).map(|dn| (dn, i + 1))
@@ -300,7 +344,14 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
         }
         // A decree: `中华人民共和国国务院令` / `第707号`, then its text.
         if dn.is_decree() && ls[i].text.trim().ends_with('令') {
-            heads.push(Heading { first: i, last: num_last, issuer_lines: vec![], title_lines: vec![i], masthead: None, doc_number: Some(dn) });
+            heads.push(Heading {
+                first: i,
+                last: num_last,
+                issuer_lines: vec![],
+                title_lines: vec![i],
+                masthead: None,
+                doc_number: Some(dn),
+            });
             floor = num_last + 1;
             i = num_last + 1;
             continue;
@@ -343,7 +394,14 @@ fn single_document_heading(ls: &[TextLine]) -> Option<Heading> {
             while start > 0 && title_line_ok(ls[start - 1].text) && end - start < 3 {
                 start -= 1;
             }
-            return Some(Heading { first: start, last: end, issuer_lines: vec![], title_lines: (start..=end).collect(), masthead: None, doc_number: None });
+            return Some(Heading {
+                first: start,
+                last: end,
+                issuer_lines: vec![],
+                title_lines: (start..=end).collect(),
+                masthead: None,
+                doc_number: None,
+            });
         }
     }
     None
@@ -365,14 +423,10 @@ pub fn parse_cover(text: &str, source_sha256: &str, source_path: &str, pages: u3
     let cut = head.find("目").filter(|i| head[*i..].starts_with("目录") || head[*i..].starts_with("目 录")).unwrap_or(head.len());
     let cover = &head[..cut];
     let gazette = cover.lines().find_map(|l| GAZETTE.captures(l).map(|c| c[1].to_string()));
-    let (year, number) = YEAR_NO
-        .captures(cover)
-        .map(|c| (c[1].parse().ok(), c[2].parse().ok()))
-        .unwrap_or((None, None));
+    let (year, number) = YEAR_NO.captures(cover).map(|c| (c[1].parse().ok(), c[2].parse().ok())).unwrap_or((None, None));
     let cumulative_number = CUMULATIVE.captures(cover).and_then(|c| c[1].parse().ok());
-    let published = PUBLISHED
-        .captures(cover)
-        .and_then(|c| NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?));
+    let published =
+        PUBLISHED.captures(cover).and_then(|c| NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?));
     let id = match (&gazette, year, number) {
         (Some(g), Some(y), Some(n)) => format!("{g}/{y}/{n}"),
         _ => std::path::Path::new(source_path)
@@ -461,7 +515,8 @@ pub fn check_toc(toc: &[TocEntry], docs: &[DocumentRecord]) -> Vec<String> {
             (Some(i), _) => {
                 matched[i] = true;
                 if normalize_title(&docs[i].title) != e.title {
-                    warnings.push(format!("目录: title of {} differs from the body: 目录 “{}”, body “{}”", docs[i].id, e.title, docs[i].title));
+                    warnings
+                        .push(format!("目录: title of {} differs from the body: 目录 “{}”, body “{}”", docs[i].id, e.title, docs[i].title));
                 }
             }
             (None, Some(i)) => {
@@ -469,7 +524,8 @@ pub fn check_toc(toc: &[TocEntry], docs: &[DocumentRecord]) -> Vec<String> {
                 let body_number = docs[i].doc_number.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "no 文号".into());
                 warnings.push(format!("目录: {shown} is printed in the body with {body_number}"));
             }
-            (None, None) => warnings.push(format!("目录: {shown} (p. {}) has no document in the body", e.page.map(|p| p.to_string()).unwrap_or_default())),
+            (None, None) => warnings
+                .push(format!("目录: {shown} (p. {}) has no document in the body", e.page.map(|p| p.to_string()).unwrap_or_default())),
         }
     }
     for (d, m) in docs.iter().zip(&matched) {
@@ -566,8 +622,7 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         };
         let last_char = text[..end].trim_end().len().max(start + 1) - 1;
         let doc_lines = &ls[h.first..body_to];
-        let (instrument, provisions) =
-            structure(&id, doc_lines, body_from - h.first, signature.map(|s| s - h.first), clean);
+        let (instrument, provisions) = structure(&id, doc_lines, body_from - h.first, signature.map(|s| s - h.first), clean);
         let doc_text = text[start..end].trim_end().to_string();
         // The heading names the document itself (关于废止《…》的通知): analyse the body.
         let body_start = ls.get(body_from).filter(|_| body_from < body_to).map(|l| l.start - start).unwrap_or(doc_text.len());

@@ -252,7 +252,11 @@ struct OnParam {
     on: Option<String>,
 }
 
-async fn api_status(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<String>, Query(p): Query<OnParam>) -> Result<Json<StatusReport>, ApiError> {
+async fn api_status(
+    State(st): State<Arc<AppState>>,
+    UrlPath(id): UrlPath<String>,
+    Query(p): Query<OnParam>,
+) -> Result<Json<StatusReport>, ApiError> {
     let on = date_param("on", &p.on)?.unwrap_or_else(|| chrono::Local::now().date_naive());
     blocking(move || {
         let typed = resolve_id(&id);
@@ -390,7 +394,9 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
     for h in &r.hits {
         let doc_href = format!("/doc/{}", enc(doc_for_hit(h)));
         let (href, heading) = match (&h.provision, h.kind.as_str()) {
-            (Some(p), "provision") => (format!("{doc_href}#{}", enc(&anchor_from_id(doc_for_hit(h), &p.id))), format!("{} {}", esc(&h.title), esc(&p.label))),
+            (Some(p), "provision") => {
+                (format!("{doc_href}#{}", enc(&anchor_from_id(doc_for_hit(h), &p.id))), format!("{} {}", esc(&h.title), esc(&p.label)))
+            }
             _ => (doc_href.clone(), esc(&h.title)),
         };
         hits.push_str(&format!(
@@ -421,7 +427,15 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
     let shown_to = req.offset + r.hits.len();
     if shown_to < r.total {
         let mut q: Vec<String> = Vec::new();
-        for (k, val) in [("q", &p.q), ("issuer", &p.issuer), ("type", &p.doc_type), ("year", &p.year), ("from", &p.from), ("to", &p.to), ("in_force_on", &p.in_force_on)] {
+        for (k, val) in [
+            ("q", &p.q),
+            ("issuer", &p.issuer),
+            ("type", &p.doc_type),
+            ("year", &p.year),
+            ("from", &p.from),
+            ("to", &p.to),
+            ("in_force_on", &p.in_force_on),
+        ] {
             if let Some(x) = nonempty(val) {
                 q.push(format!("{k}={}", enc(x)));
             }
@@ -657,7 +671,12 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
         let link = if r.known_in_corpus { format!(r#"<a href="/doc/{}">{}</a>"#, enc(&r.id), esc(&r.id)) } else { esc(&r.id) };
         b.push_str(&format!(r#"<p class="answer">{link} {title} 在 {} {}</p>"#, r.as_of, badge(r.status)));
         if r.known_in_corpus {
-            b.push_str(&format!("<p>生效日期 {} · 失效日期 {} · 依据：{}</p>", show(r.effective_from), show(r.effective_until), basis_zh(r.basis)));
+            b.push_str(&format!(
+                "<p>生效日期 {} · 失效日期 {} · 依据：{}</p>",
+                show(r.effective_from),
+                show(r.effective_until),
+                basis_zh(r.basis)
+            ));
         } else {
             b.push_str(r#"<p class="meta">本库未收录该文件，以下依据来自提及它的文件。</p>"#);
         }

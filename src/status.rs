@@ -123,15 +123,7 @@ pub fn resolve(id: &str, record: Option<&DocumentRecord>, incoming: &[(DocumentR
     let status = match (record, repeal) {
         (_, Some((s, _))) if until.is_none_or(|u| source_date(s).is_none_or(|d| d <= u)) => Status::Repealed,
         (None, _) => Status::Unknown,
-        (Some(_), _) => {
-            if from.is_some_and(|f| on < f) {
-                Status::NotYetEffective
-            } else if until.is_some_and(|u| on > u) {
-                Status::Expired
-            } else {
-                Status::InForce
-            }
-        }
+        (Some(_), _) => window_status(on, from, until),
     };
     if status == Status::Repealed {
         if let Some((s, l)) = repeal {
@@ -241,12 +233,17 @@ impl ForceMap {
                 return Status::Repealed;
             }
         }
-        if from.is_some_and(|f| on < f) {
-            Status::NotYetEffective
-        } else if until.is_some_and(|u| on > u) {
-            Status::Expired
-        } else {
-            Status::InForce
-        }
+        window_status(on, from, until)
+    }
+}
+
+/// Where `on` falls in a window that nothing repeals.
+fn window_status(on: NaiveDate, from: Option<NaiveDate>, until: Option<NaiveDate>) -> Status {
+    if from.is_some_and(|f| on < f) {
+        Status::NotYetEffective
+    } else if until.is_some_and(|u| on > u) {
+        Status::Expired
+    } else {
+        Status::InForce
     }
 }

@@ -115,11 +115,11 @@ static L3: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([0-9]{1,3})[.．、
 /// `（1）以社区党群服务中心…`
 static L4: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[（(]([0-9]{1,3})[）)][\s　]*(.*)$").unwrap());
 /// An inline heading at the start of an article: `竞买规则 农村集体…`, `【适用范围】…`.
-static INLINE_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:【([^】]{1,20})】|([\p{Han}、]{2,14})[ \u{3000}]+\S)").unwrap());
+static INLINE_HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:【([^】]{1,20})】|([\p{Han}、]{2,14})[ \u{3000}]+\S)").unwrap());
 /// Lines between a notice's signature and its enclosure: `附件`, `附件1`, `附件：`, `（此件公开发布）`.
-static ENCLOSURE_NOISE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:附件\s*\d*\s*[:：]?\s*$|[（(]此件[^）)]*[）)]$|[（(]联系人.*[）)]$|联\s*系\s*人.*$|联系电话.*$)").unwrap());
+static ENCLOSURE_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:附件\s*\d*\s*[:：]?\s*$|[（(]此件[^）)]*[）)]$|[（(]联系人.*[）)]$|联\s*系\s*人.*$|联系电话.*$)").unwrap()
+});
 
 /// A recognised label at the start of a line.
 struct Label {
@@ -146,7 +146,14 @@ fn read_label(line: &str) -> Option<Label> {
             _ => ProvisionKind::Section,
         };
         let label = format!("第{}{}", &c[1], &c[2]);
-        return Some(Label { kind, number, sub: None, path: label.clone(), label, rest: c.get(3).map_or("", |m| m.as_str()).trim().to_string() });
+        return Some(Label {
+            kind,
+            number,
+            sub: None,
+            path: label.clone(),
+            label,
+            rest: c.get(3).map_or("", |m| m.as_str()).trim().to_string(),
+        });
     }
     if let Some(c) = ARTICLE.captures(line) {
         let number = parse_cn_number(&c[1])?;
@@ -159,11 +166,25 @@ fn read_label(line: &str) -> Option<Label> {
     }
     if let Some(c) = L2.captures(line) {
         let number = parse_cn_number(&c[1])?;
-        return Some(Label { kind: ProvisionKind::Level2, number, sub: None, label: format!("（{}）", &c[1]), path: format!("（{}）", &c[1]), rest: c[2].trim().to_string() });
+        return Some(Label {
+            kind: ProvisionKind::Level2,
+            number,
+            sub: None,
+            label: format!("（{}）", &c[1]),
+            path: format!("（{}）", &c[1]),
+            rest: c[2].trim().to_string(),
+        });
     }
     if let Some(c) = L4.captures(line) {
         let number: u32 = c[1].parse().ok()?;
-        return Some(Label { kind: ProvisionKind::Level4, number, sub: None, label: format!("（{number}）"), path: format!("（{number}）"), rest: c[2].trim().to_string() });
+        return Some(Label {
+            kind: ProvisionKind::Level4,
+            number,
+            sub: None,
+            label: format!("（{number}）"),
+            path: format!("（{number}）"),
+            rest: c[2].trim().to_string(),
+        });
     }
     if let Some(c) = L1.captures(line) {
         let number = parse_cn_number(&c[1])?;
@@ -174,7 +195,14 @@ fn read_label(line: &str) -> Option<Label> {
                 return None;
             }
         }
-        return Some(Label { kind: ProvisionKind::Level1, number, sub: None, label: format!("{}、", &c[1]), path: c[1].to_string(), rest: c[2].trim().to_string() });
+        return Some(Label {
+            kind: ProvisionKind::Level1,
+            number,
+            sub: None,
+            label: format!("{}、", &c[1]),
+            path: c[1].to_string(),
+            rest: c[2].trim().to_string(),
+        });
     }
     if let Some(c) = L3.captures(line) {
         let number: u32 = c[1].parse().ok()?;
@@ -184,7 +212,14 @@ fn read_label(line: &str) -> Option<Label> {
             return None;
         }
         let sep = line[c[1].len()..].chars().next()?;
-        return Some(Label { kind: ProvisionKind::Level3, number, sub: None, label: format!("{number}{sep}"), path: number.to_string(), rest: rest.to_string() });
+        return Some(Label {
+            kind: ProvisionKind::Level3,
+            number,
+            sub: None,
+            label: format!("{number}{sep}"),
+            path: number.to_string(),
+            rest: rest.to_string(),
+        });
     }
     None
 }
@@ -203,13 +238,8 @@ struct Open {
 
 fn heading_of(kind: ProvisionKind, rest: &str) -> Option<String> {
     match kind {
-        ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => {
-            (!rest.is_empty()).then(|| rest.to_string())
-        }
-        ProvisionKind::Article => INLINE_HEADING
-            .captures(rest)
-            .and_then(|c| c.get(1).or(c.get(2)))
-            .map(|m| m.as_str().to_string()),
+        ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section => (!rest.is_empty()).then(|| rest.to_string()),
+        ProvisionKind::Article => INLINE_HEADING.captures(rest).and_then(|c| c.get(1).or(c.get(2))).map(|m| m.as_str().to_string()),
         _ => {
             let r = rest.trim();
             if r.is_empty() {
@@ -233,14 +263,18 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
     let mut used_ids: std::collections::HashMap<String, usize> = Default::default();
     let mut last_of_kind: std::collections::HashMap<ProvisionKind, u32> = Default::default();
 
-    fn close(stack: &mut Vec<Open>, root: &mut Vec<Provision>, doc_id: &str, clean: &CleanText, base: usize, used: &mut std::collections::HashMap<String, usize>) {
+    fn close(
+        stack: &mut Vec<Open>,
+        root: &mut Vec<Provision>,
+        doc_id: &str,
+        clean: &CleanText,
+        base: usize,
+        used: &mut std::collections::HashMap<String, usize>,
+    ) {
         let o = stack.pop().expect("open provision");
         let parent_path: Vec<&str> = stack.iter().map(|p| p.path.as_str()).collect();
-        let mut id = if parent_path.is_empty() {
-            format!("{doc_id}/{}", o.path)
-        } else {
-            format!("{doc_id}/{}/{}", parent_path.join("/"), o.path)
-        };
+        let mut id =
+            if parent_path.is_empty() { format!("{doc_id}/{}", o.path) } else { format!("{doc_id}/{}/{}", parent_path.join("/"), o.path) };
         let n = used.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
@@ -364,7 +398,8 @@ pub fn structure(
     clean: &CleanText,
 ) -> (Option<Instrument>, Vec<Provision>) {
     let mut instrument = None;
-    let mut region: &[TextLine] = &doc_lines[body_from.min(doc_lines.len())..signature.unwrap_or(doc_lines.len()).max(body_from).min(doc_lines.len())];
+    let mut region: &[TextLine] =
+        &doc_lines[body_from.min(doc_lines.len())..signature.unwrap_or(doc_lines.len()).max(body_from).min(doc_lines.len())];
     if let Some(sig) = signature {
         let mut i = sig + 1;
         while i < doc_lines.len() && ENCLOSURE_NOISE.is_match(doc_lines[i].text) {
@@ -388,7 +423,13 @@ pub fn structure(
                 Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '：' || c == ':').to_string(),
                 None => t,
             };
-            instrument = Some(Instrument { doc_type: crate::segment::instrument_type(&t).map(str::to_string), title: t, chapters: 0, articles: 0, top_sections: 0 });
+            instrument = Some(Instrument {
+                doc_type: crate::segment::instrument_type(&t).map(str::to_string),
+                title: t,
+                chapters: 0,
+                articles: 0,
+                top_sections: 0,
+            });
             region = &doc_lines[j..];
         }
     }
@@ -424,7 +465,17 @@ mod tests {
         let t = provisions_of_text("D", text);
         assert_eq!(
             ids(&t),
-            ["D/第一章", "D/第一章/第一条", "D/第一章/第二条", "D/第二章", "D/第二章/第三条", "D/第二章/第三条/（一）", "D/第二章/第三条/（二）", "D/第二章/第三条之一", "D/第二章/第四条"]
+            [
+                "D/第一章",
+                "D/第一章/第一条",
+                "D/第一章/第二条",
+                "D/第二章",
+                "D/第二章/第三条",
+                "D/第二章/第三条/（一）",
+                "D/第二章/第三条/（二）",
+                "D/第二章/第三条之一",
+                "D/第二章/第四条"
+            ]
         );
         let art2 = &t[0].children[1];
         assert!(art2.text.contains("第三十二条规定的情形除外"), "{}", art2.text);

@@ -117,7 +117,11 @@ pub fn to_cn_number(n: u32) -> String {
             format!("零{}", D[rest as usize])
         } else {
             let t = to_cn_number(rest);
-            if rest < 20 { format!("一{t}") } else { t }
+            if rest < 20 {
+                format!("一{t}")
+            } else {
+                t
+            }
         };
         return format!("{}百{}", D[(n / 100) as usize], tail);
     }

@@ -25,12 +25,8 @@ pub fn jieba() -> Arc<Jieba> {
     static J: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
         let mut j = Jieba::new();
         for (_, text) in USER_DICTS {
-            let cleaned: String = text
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or("").trim())
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n");
+            let cleaned: String =
+                text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
             // The embedded dictionaries are tested to load.
             j.load_dict(&mut std::io::BufReader::new(cleaned.as_bytes())).expect("user dictionary");
         }

@@ -62,7 +62,8 @@ impl Driver {
 
     fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
         let b = body.to_string();
-        let (code, text) = http(method, &self.addr, &format!("/session/{}{path}", self.session), if method == "GET" { None } else { Some(&b) });
+        let (code, text) =
+            http(method, &self.addr, &format!("/session/{}{path}", self.session), if method == "GET" { None } else { Some(&b) });
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         assert_eq!(code, 200, "{method} {path}: {text}");
         v["value"].clone()

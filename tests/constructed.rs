@@ -25,7 +25,8 @@ fn walk(ps: &Value, path: Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
 #[test]
 fn constructed_documents_parse_as_expected() {
     let dir = root().join("tests/fixtures/constructed");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
     files.sort();
     assert!(files.len() >= 12, "{} fixtures", files.len());
     let mut all_misses = Vec::new();

@@ -46,7 +46,12 @@ fn export(index: &Path) -> BTreeSet<String> {
 }
 
 fn outcome<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} not in {report}"))
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with(name))
+        .unwrap_or_else(|| panic!("{name} not in {report}"))
 }
 
 #[test]
@@ -93,7 +98,13 @@ fn a_batch_with_broken_files_ingests_the_rest_and_exits_2() {
         let e = f["error"].as_str().unwrap();
         assert!(e.contains(reason) && e.contains(name), "{name}: {e}");
     }
-    for name in ["yuxian-2024-03.pdf", "yuxian-2024-04.pdf", "encrypted-ownerpw-only-rc4.pdf", "encrypted-ownerpw-only-aes128.pdf", "encrypted-ownerpw-only-aes256.pdf"] {
+    for name in [
+        "yuxian-2024-03.pdf",
+        "yuxian-2024-04.pdf",
+        "encrypted-ownerpw-only-rc4.pdf",
+        "encrypted-ownerpw-only-aes128.pdf",
+        "encrypted-ownerpw-only-aes256.pdf",
+    ] {
         let f = outcome(&r, name);
         assert_eq!(f["outcome"], "ingested", "{name}: {f}");
         assert!(f["documents"].as_u64().unwrap() >= 4, "{name}: {f}");
@@ -201,7 +212,8 @@ fn sigkill_at_any_moment_leaves_a_consistent_index() {
         if index.join("meta.json").exists() {
             // The index opens and every issue in it is complete.
             let records: Vec<Value> = export(&index).iter().map(|l| serde_json::from_str(l).unwrap()).collect();
-            let docs: BTreeSet<String> = records.iter().filter(|r| r["kind"] == "document").map(|r| r["id"].as_str().unwrap().to_string()).collect();
+            let docs: BTreeSet<String> =
+                records.iter().filter(|r| r["kind"] == "document").map(|r| r["id"].as_str().unwrap().to_string()).collect();
             let mut listed = BTreeSet::new();
             for r in records.iter().filter(|r| r["kind"] == "issue") {
                 for d in r["documents"].as_array().unwrap() {
@@ -270,7 +282,12 @@ fn searches_keep_working_during_an_ingest_and_a_second_ingest_is_refused() {
     let later = dir.path().join("later");
     std::fs::create_dir(&later).unwrap();
     write_variants(&later, &["寅", "卯"]);
-    let mut a = Command::new(bin()).args(["ingest", later.to_str().unwrap(), "--wait"]).env("GONGBAO_INDEX", &index).stderr(Stdio::null()).spawn().unwrap();
+    let mut a = Command::new(bin())
+        .args(["ingest", later.to_str().unwrap(), "--wait"])
+        .env("GONGBAO_INDEX", &index)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let b = run(&["ingest", more.to_str().unwrap(), "--wait", "--json"], Some(&index));
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     assert!(a.wait().unwrap().success());

@@ -37,14 +37,23 @@ fn to_judged_granularity(ids: Vec<String>) -> Vec<String> {
 }
 
 fn ndcg_at_10(ranked: &[String], grades: &HashMap<String, u64>) -> f64 {
-    let dcg: f64 = ranked.iter().take(10).enumerate().map(|(i, id)| {
-        let g = *grades.get(id).unwrap_or(&0) as f64;
-        (2f64.powf(g) - 1.0) / ((i + 2) as f64).log2()
-    }).sum();
+    let dcg: f64 = ranked
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, id)| {
+            let g = *grades.get(id).unwrap_or(&0) as f64;
+            (2f64.powf(g) - 1.0) / ((i + 2) as f64).log2()
+        })
+        .sum();
     let mut ideal: Vec<u64> = grades.values().copied().collect();
     ideal.sort_unstable_by(|a, b| b.cmp(a));
     let idcg: f64 = ideal.iter().take(10).enumerate().map(|(i, g)| (2f64.powf(*g as f64) - 1.0) / ((i + 2) as f64).log2()).sum();
-    if idcg == 0.0 { 0.0 } else { dcg / idcg }
+    if idcg == 0.0 {
+        0.0
+    } else {
+        dcg / idcg
+    }
 }
 
 fn recall_at_10(ranked: &[String], grades: &HashMap<String, u64>) -> f64 {
@@ -71,7 +80,11 @@ impl Scores {
         n
     }
     fn mean(&self) -> (f64, f64) {
-        if self.n == 0 { (0.0, 0.0) } else { (self.ndcg / self.n as f64, self.recall / self.n as f64) }
+        if self.n == 0 {
+            (0.0, 0.0)
+        } else {
+            (self.ndcg / self.n as f64, self.recall / self.n as f64)
+        }
     }
 }
 
@@ -109,7 +122,10 @@ impl Peer {
             if alts.len() == g.len() {
                 matches.push(format!("({})", alts.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" OR ")));
             } else {
-                likes.push(format!("({})", g.iter().map(|t| format!("body LIKE '%{}%'", t.replace('\'', ""))).collect::<Vec<_>>().join(" OR ")));
+                likes.push(format!(
+                    "({})",
+                    g.iter().map(|t| format!("body LIKE '%{}%'", t.replace('\'', ""))).collect::<Vec<_>>().join(" OR ")
+                ));
             }
         }
         let mut sql = format!("SELECT id FROM {table} WHERE 1");
@@ -142,21 +158,36 @@ fn relevance_against_the_peer() {
     assert_eq!(report.failed, 0);
     let reader = ix.reader().unwrap();
     let searcher = reader.searcher();
-    let docs: Vec<_> = ix.records().unwrap().into_iter().filter_map(|r| match r {
-        StoredRecord::Document(d) => Some(*d),
-        _ => None,
-    }).collect();
+    let docs: Vec<_> = ix
+        .records()
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r {
+            StoredRecord::Document(d) => Some(*d),
+            _ => None,
+        })
+        .collect();
     let peer = Peer::new(&docs);
     let queries: Value = serde_json::from_str(&std::fs::read_to_string(root().join("tests/relevance/queries.json")).unwrap()).unwrap();
     let (mut ours_d, mut ours_p, mut peer_d, mut peer_p) = (Scores::default(), Scores::default(), Scores::default(), Scores::default());
     let mut worst: Vec<(f64, String)> = Vec::new();
     for q in queries["queries"].as_array().unwrap() {
         let text = q["query"].as_str().unwrap();
-        let dgrades: HashMap<String, u64> = q["documents"].as_array().unwrap().iter().map(|d| (d["doc"].as_str().unwrap().to_string(), d["grade"].as_u64().unwrap())).collect();
-        let pgrades: HashMap<String, u64> = q["provisions"].as_array().unwrap().iter().map(|p| {
-            let path: Vec<&str> = p["path"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-            (format!("{}/{}", p["doc"].as_str().unwrap(), path.join("/")), p["grade"].as_u64().unwrap())
-        }).collect();
+        let dgrades: HashMap<String, u64> = q["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["doc"].as_str().unwrap().to_string(), d["grade"].as_u64().unwrap()))
+            .collect();
+        let pgrades: HashMap<String, u64> = q["provisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let path: Vec<&str> = p["path"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+                (format!("{}/{}", p["doc"].as_str().unwrap(), path.join("/")), p["grade"].as_u64().unwrap())
+            })
+            .collect();
         let req = SearchRequest { query: text.into(), limit: 10, ..Default::default() };
         let clause_req = SearchRequest { query: text.into(), limit: 30, clauses: true, ..Default::default() };
         let ranked: Vec<String> = search(&ix, &searcher, &req).unwrap().hits.into_iter().map(|h| h.id).collect();

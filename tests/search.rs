@@ -80,10 +80,16 @@ fn every_verbatim_substring_finds_its_document_and_provision() {
     let fx = fixture_index();
     let reader = fx.ix.reader().unwrap();
     let searcher = reader.searcher();
-    let docs: Vec<_> = fx.ix.records().unwrap().into_iter().filter_map(|r| match r {
-        StoredRecord::Document(d) => Some(*d),
-        _ => None,
-    }).collect();
+    let docs: Vec<_> = fx
+        .ix
+        .records()
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r {
+            StoredRecord::Document(d) => Some(*d),
+            _ => None,
+        })
+        .collect();
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let (mut tried, mut found_docs, mut tried_provs, mut found_provs) = (0, 0, 0, 0);
     let mut misses = Vec::new();
@@ -119,7 +125,9 @@ fn doc_numbers_in_any_bracket_variant_come_first() {
     let fx = fixture_index();
     let reader = fx.ix.reader().unwrap();
     let searcher = reader.searcher();
-    for q in ["孟政发〔2024〕74号", "孟政发[2024]74号", "孟政发（2024）74号", "孟政发 〔2024〕 74 号", "孟政发【2024】74号", "孟政发(2024)74号"] {
+    for q in
+        ["孟政发〔2024〕74号", "孟政发[2024]74号", "孟政发（2024）74号", "孟政发 〔2024〕 74 号", "孟政发【2024】74号", "孟政发(2024)74号"]
+    {
         let r = search(&fx.ix, &searcher, &SearchRequest { query: q.into(), limit: 5, ..Default::default() }).unwrap();
         assert_eq!(r.hits[0].id, "孟政发〔2024〕74号", "{q}");
     }
@@ -177,7 +185,10 @@ fn filters_facets_and_lenient_queries() {
     assert_eq!(r.hits[0].id, "孟政函〔2024〕51号");
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let r = s(SearchRequest { query: "孟县".into(), from: d("2024-09-01"), to: d("2024-09-30"), limit: 50, ..Default::default() });
-    assert!(r.hits.iter().all(|h| h.signed_date.unwrap() >= d("2024-09-01").unwrap() && h.signed_date.unwrap() <= d("2024-09-30").unwrap()));
+    assert!(r
+        .hits
+        .iter()
+        .all(|h| h.signed_date.unwrap() >= d("2024-09-01").unwrap() && h.signed_date.unwrap() <= d("2024-09-30").unwrap()));
     assert_eq!(r.total, 4, "{:?}", r.hits.iter().map(|h| &h.id).collect::<Vec<_>>());
     let r = s(SearchRequest { query: "调节金".into(), in_force_on: d("2025-01-01"), limit: 50, ..Default::default() });
     assert_eq!(r.total, 0, "74号 and 75号 expired at the end of 2024");

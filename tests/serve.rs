@@ -18,7 +18,10 @@ fn fx() -> &'static Fx {
     F.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
-        run_json(&["ingest", root().join("corpus").to_str().unwrap(), fixture("later-issue/yuxian-2024-04.pdf").to_str().unwrap(), "--json"], Some(&index));
+        run_json(
+            &["ingest", root().join("corpus").to_str().unwrap(), fixture("later-issue/yuxian-2024-04.pdf").to_str().unwrap(), "--json"],
+            Some(&index),
+        );
         Fx { _dir: dir, index }
     })
 }
@@ -161,6 +164,7 @@ fn export_then_reimport_gives_the_same_search_results() {
         let src: serde_json::Value = serde_json::from_str(pair[1]).unwrap();
         assert_eq!(action["index"]["_id"], src["id"]);
     }
-    let mapping: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("docs/opensearch-mapping.json")).unwrap()).unwrap();
+    let mapping: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/opensearch-mapping.json")).unwrap()).unwrap();
     assert!(mapping["mappings"]["properties"]["text"].is_object());
 }

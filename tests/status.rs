@@ -20,7 +20,11 @@ fn squeeze(s: &str) -> String {
 fn truth_basis(e: &Value) -> &'static str {
     let rule = e["rule"].as_str().unwrap();
     if !e["until"].is_null() {
-        if rule.contains("years") { "term" } else { "stated_date" }
+        if rule.contains("years") {
+            "term"
+        } else {
+            "stated_date"
+        }
     } else if rule.starts_with("no validity clause") {
         "default"
     } else if rule.contains("explicit start date") {
@@ -55,12 +59,8 @@ fn windows_bases_and_links_match_the_truth() {
         let got: Vec<String> = v["evidence"].as_array().unwrap().iter().map(|x| squeeze(x.as_str().unwrap())).collect();
         let want: Vec<String> = e["evidence"].as_array().unwrap().iter().map(|x| squeeze(x.as_str().unwrap())).collect();
         check(format!("{dn} evidence {got:?} vs {want:?}"), got == want);
-        let links: Vec<(String, String, String)> = d["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| (s(&l["kind"]), s(&l["target"]), squeeze(&s(&l["evidence"]))))
-            .collect();
+        let links: Vec<(String, String, String)> =
+            d["links"].as_array().unwrap().iter().map(|l| (s(&l["kind"]), s(&l["target"]), squeeze(&s(&l["evidence"])))).collect();
         // Repeal-type links: kind, target and evidence.
         for r in t["repeals"].as_array().unwrap() {
             let kind = match r["kind"].as_str().unwrap() {

@@ -16,7 +16,9 @@ fn basis_name(b: Basis) -> String {
 
 #[test]
 fn every_rule_family() {
-    let cases: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/validity_cases.json")).unwrap()).unwrap();
+    let cases: Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/validity_cases.json")).unwrap())
+            .unwrap();
     let mut by_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for c in cases["cases"].as_array().unwrap() {
@@ -49,13 +51,17 @@ fn every_rule_family() {
         let mut got_l: Vec<(String, Option<String>, Option<String>)> = a
             .links
             .iter()
-            .map(|l| (serde_json::to_value(l.kind).unwrap().as_str().unwrap().to_string(), l.target.clone(), l.until.map(|d| d.to_string())))
+            .map(|l| {
+                (serde_json::to_value(l.kind).unwrap().as_str().unwrap().to_string(), l.target.clone(), l.until.map(|d| d.to_string()))
+            })
             .collect();
         let mut exp_l: Vec<(String, Option<String>, Option<String>)> = c["links"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|l| (l["kind"].as_str().unwrap().to_string(), l["target"].as_str().map(str::to_string), l["until"].as_str().map(str::to_string)))
+            .map(|l| {
+                (l["kind"].as_str().unwrap().to_string(), l["target"].as_str().map(str::to_string), l["until"].as_str().map(str::to_string))
+            })
             .collect();
         // A link by title only is matched on its kind (its target is resolved per issue).
         got_l.sort();

@@ -25,7 +25,11 @@ fn every_variant_yields_the_23_documents_of_the_truth() {
             let d = docs.get(i).cloned().unwrap_or(Value::Null);
             let checks = [
                 ("doc_number", s(&d["doc_number"]), s(&t["doc_number"])),
-                ("issuer", d["issuer"].as_array().map(|a| a.iter().map(s).collect::<Vec<_>>().join("、")).unwrap_or_default(), s(&t["issuer"])),
+                (
+                    "issuer",
+                    d["issuer"].as_array().map(|a| a.iter().map(s).collect::<Vec<_>>().join("、")).unwrap_or_default(),
+                    s(&t["issuer"]),
+                ),
                 ("title", norm(&s(&d["title"])), norm(&s(&t["title_full"]))),
                 ("signed_date", s(&d["signed_date"]), s(&t["signed_date"])),
             ];

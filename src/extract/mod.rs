@@ -109,14 +109,8 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        let secs = std::env::var("GONGBAO_WORKER_TIMEOUT")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(60);
-        let mb: u64 = std::env::var("GONGBAO_WORKER_MEMORY_MB")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(2048);
+        let secs = std::env::var("GONGBAO_WORKER_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+        let mb: u64 = std::env::var("GONGBAO_WORKER_MEMORY_MB").ok().and_then(|s| s.parse().ok()).unwrap_or(2048);
         Limits { timeout: Duration::from_secs(secs), memory: mb * 1024 * 1024 }
     }
 }
@@ -165,10 +159,7 @@ pub fn text_pages(text: &str) -> Extraction {
             number: i as u32 + 1,
             width: 0.0,
             height: 0.0,
-            lines: p
-                .lines()
-                .map(|l| Line { text: l.trim_end().to_string(), geometry: None })
-                .collect(),
+            lines: p.lines().map(|l| Line { text: l.trim_end().to_string(), geometry: None }).collect(),
             extractor: Extractor::Text,
         })
         .collect();

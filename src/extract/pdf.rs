@@ -100,7 +100,8 @@ pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
                 if idx >= pages.len() {
                     continue;
                 }
-                let page = Page { number: wp.number, width: wp.width, height: wp.height, lines: wp.lines, extractor: Extractor::PdfExtract };
+                let page =
+                    Page { number: wp.number, width: wp.width, height: wp.height, lines: wp.lines, extractor: Extractor::PdfExtract };
                 if let Some(e) = wp.error {
                     notes.push(format!("page {}: {e}", wp.number));
                     need_fallback = true;
@@ -168,9 +169,7 @@ pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
     let pages: Vec<Page> = pages
         .into_iter()
         .enumerate()
-        .map(|(i, p)| {
-            p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract })
-        })
+        .map(|(i, p)| p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract }))
         .collect();
     if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {
         if encrypted {
@@ -198,8 +197,9 @@ fn run_worker(path: &Path, limits: Limits) -> std::result::Result<WorkerReport, 
         Err(e) => Err(WorkerError::Crashed(format!("cannot start: {e}"))),
         Ok(Finished::TimedOut) => Err(WorkerError::Crashed(format!("timed out after {} s", limits.timeout.as_secs()))),
         Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(format!("crashed (signal {signal})"))),
-        Ok(Finished::Exited { code: 0, stdout, .. }) => serde_json::from_slice(&stdout)
-            .map_err(|e| WorkerError::Crashed(format!("sent an unreadable report: {e}"))),
+        Ok(Finished::Exited { code: 0, stdout, .. }) => {
+            serde_json::from_slice(&stdout).map_err(|e| WorkerError::Crashed(format!("sent an unreadable report: {e}")))
+        }
         Ok(Finished::Exited { code: 3, stdout, .. }) => match serde_json::from_slice::<WorkerFailure>(&stdout) {
             Ok(f) => Err(WorkerError::Failed(f)),
             Err(e) => Err(WorkerError::Crashed(format!("sent an unreadable failure: {e}"))),

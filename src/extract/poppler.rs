@@ -67,10 +67,8 @@ pub fn parse_bbox_layout(xml: &str) -> Vec<Page> {
     let mut pages = Vec::new();
     for (i, chunk) in xml.split("<page ").skip(1).enumerate() {
         let chunk = format!("<page {chunk}");
-        let (width, height) = PAGE
-            .captures(&chunk)
-            .map(|c| (c[1].parse().unwrap_or(0.0), c[2].parse().unwrap_or(0.0)))
-            .unwrap_or((0.0, 0.0));
+        let (width, height) =
+            PAGE.captures(&chunk).map(|c| (c[1].parse().unwrap_or(0.0), c[2].parse().unwrap_or(0.0))).unwrap_or((0.0, 0.0));
         let mut lines = Vec::new();
         for part in chunk.split("<line ").skip(1) {
             let part = format!("<line {part}");

@@ -151,10 +151,7 @@ fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.decrypt(""))) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                let incorrect = matches!(
-                    e,
-                    pdf_extract::Error::Decryption(pdf_extract::encryption::DecryptionError::IncorrectPassword)
-                );
+                let incorrect = matches!(e, pdf_extract::Error::Decryption(pdf_extract::encryption::DecryptionError::IncorrectPassword));
                 return Err(WorkerFailure { encrypted: incorrect, message: e.to_string() });
             }
             Err(p) => return Err(WorkerFailure { encrypted: false, message: panic_message(p) }),

@@ -49,12 +49,9 @@ pub fn run(args: &[&str], index: Option<&Path>) -> Output {
 
 pub fn run_json(args: &[&str], index: Option<&Path>) -> Value {
     let out = run(args, index);
-    assert!(
-        out.status.success() || out.status.code() == Some(2),
-        "gongbao {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("gongbao {args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(out.status.success() || out.status.code() == Some(2), "gongbao {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("gongbao {args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// Parse a file with `gongbao parse --json`.
@@ -155,7 +152,8 @@ impl Server {
             .expect("start gongbao serve");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
+        let addr =
+            line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("no address in {line:?}")).to_string();
         Server { child, addr }
     }
     pub fn get(&self, path: &str) -> (u16, String) {
