@@ -614,7 +614,11 @@ async fn page_document(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<Str
             for l in &d.links {
                 let target = l.target.clone().unwrap_or_default();
                 let name = match &l.target_title {
-                    Some(t) => format!("《{}》{}", esc(t), if target.is_empty() { String::new() } else { format!("（{}）", esc(&target)) }),
+                    Some(t) => format!(
+                        "《{}》{}",
+                        esc(t),
+                        if target.is_empty() || target == *t { String::new() } else { format!("（{}）", esc(&target)) }
+                    ),
                     None => esc(&target),
                 };
                 let linked = match known.get(&target) {
