@@ -509,6 +509,17 @@ impl GongbaoIndex {
         Ok(out)
     }
 
+    /// Every stored document record.
+    pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
+        let mut out = Vec::new();
+        for_each_record(&self.index, &self.dir, |r| {
+            if let StoredRecord::Document(d) = r {
+                out.push(*d);
+            }
+        })?;
+        Ok(out)
+    }
+
     /// The issue entries (one per ingested source file).
     pub fn issues(&self, searcher: &tantivy::Searcher) -> Result<Vec<IssueEntry>> {
         let q = tantivy::query::TermQuery::new(Term::from_field_text(self.fields.kind, KIND_ISSUE), IndexRecordOption::Basic);

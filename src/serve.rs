@@ -500,6 +500,30 @@ fn render_provisions(doc_id: &str, ps: &[Provision], out: &mut String) {
     }
 }
 
+/// A date, or 未定 when there is none.
+fn show_date(d: Option<NaiveDate>) -> String {
+    d.map(|x| x.to_string()).unwrap_or_else(|| "未定".into())
+}
+
+/// The sentences that fix a window, then the documents that decide the
+/// status (repealed by…, extended by…), each with its sentence.
+fn render_evidence(b: &mut String, evidence: &[String], decided_by: &[crate::status::Decision], with_titles: bool) {
+    for e in evidence {
+        b.push_str(&format!("<blockquote>{}</blockquote>", esc(e)));
+    }
+    for dec in decided_by {
+        let title = if with_titles { format!(" {}", esc(&dec.title)) } else { String::new() };
+        b.push_str(&format!(
+            r#"<p>{}：<a href="/doc/{}">{}</a>{title}（{}起）</p><blockquote>{}</blockquote>"#,
+            kind_zh(dec.kind),
+            enc(&dec.doc_number),
+            esc(&dec.doc_number),
+            show_date(dec.date),
+            esc(&dec.evidence)
+        ));
+    }
+}
+
 fn kind_zh(k: crate::analyse::LinkKind) -> &'static str {
     use crate::analyse::LinkKind::*;
     match k {
@@ -565,31 +589,18 @@ async fn page_document(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<Str
     }
     b.push_str("</table>");
     // Validity.
-    let show = |x: Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_else(|| "未定".into());
     b.push_str(&format!(
         r#"<section id="validity"><h2>效力</h2><p>今日（{}）状态：{}</p><p>生效日期 {} · 失效日期 {} · 依据：{}{}</p>"#,
         s.as_of,
         badge(s.status),
-        show(s.effective_from),
-        show(s.effective_until),
+        show_date(s.effective_from),
+        show_date(s.effective_until),
         basis_zh(s.basis),
         if d.validity.provisional { "（暂定）" } else { "" }
     ));
-    for e in &d.validity.evidence {
-        b.push_str(&format!("<blockquote>{}</blockquote>", esc(e)));
-    }
-    for dec in &s.decided_by {
-        b.push_str(&format!(
-            r#"<p>{}：<a href="/doc/{}">{}</a>（{}起）</p><blockquote>{}</blockquote>"#,
-            kind_zh(dec.kind),
-            enc(&dec.doc_number),
-            esc(&dec.doc_number),
-            show(dec.date),
-            esc(&dec.evidence)
-        ));
-    }
+    render_evidence(&mut b, &d.validity.evidence, &s.decided_by, false);
     if let Some(c) = &d.campaign {
-        b.push_str(&format!(r#"<p class="meta">工作期限（非效力期限）：{} 至 {}</p>"#, show(c.from), show(c.until)));
+        b.push_str(&format!(r#"<p class="meta">工作期限（非效力期限）：{} 至 {}</p>"#, show_date(c.from), show_date(c.until)));
     }
     b.push_str("</section>");
     // Links both ways.
@@ -670,34 +681,20 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
             Ok(r) => r,
             Err(e) => return html_error(e),
         };
-        let show = |x: Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_else(|| "未定".into());
         let title = r.title.as_deref().map(|t| format!("《{}》", esc(t))).unwrap_or_default();
         let link = if r.known_in_corpus { format!(r#"<a href="/doc/{}">{}</a>"#, enc(&r.id), esc(&r.id)) } else { esc(&r.id) };
         b.push_str(&format!(r#"<p class="answer">{link} {title} 在 {} {}</p>"#, r.as_of, badge(r.status)));
         if r.known_in_corpus {
             b.push_str(&format!(
                 "<p>生效日期 {} · 失效日期 {} · 依据：{}</p>",
-                show(r.effective_from),
-                show(r.effective_until),
+                show_date(r.effective_from),
+                show_date(r.effective_until),
                 basis_zh(r.basis)
             ));
         } else {
             b.push_str(r#"<p class="meta">本库未收录该文件，以下依据来自提及它的文件。</p>"#);
         }
-        for e in &r.evidence {
-            b.push_str(&format!("<blockquote>{}</blockquote>", esc(e)));
-        }
-        for dec in &r.decided_by {
-            b.push_str(&format!(
-                r#"<p>{}：<a href="/doc/{}">{}</a> {}（{}起）</p><blockquote>{}</blockquote>"#,
-                kind_zh(dec.kind),
-                enc(&dec.doc_number),
-                esc(&dec.doc_number),
-                esc(&dec.title),
-                show(dec.date),
-                esc(&dec.evidence)
-            ));
-        }
+        render_evidence(&mut b, &r.evidence, &r.decided_by, true);
     }
     page("效力查询", &b).into_response()
 }

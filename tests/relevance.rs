@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use gongbao::index::{GongbaoIndex, StoredRecord};
+use gongbao::index::GongbaoIndex;
 use gongbao::query::{search, SearchRequest};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -158,15 +158,7 @@ fn relevance_against_the_peer() {
     assert_eq!(report.failed, 0);
     let reader = ix.reader().unwrap();
     let searcher = reader.searcher();
-    let docs: Vec<_> = ix
-        .records()
-        .unwrap()
-        .into_iter()
-        .filter_map(|r| match r {
-            StoredRecord::Document(d) => Some(*d),
-            _ => None,
-        })
-        .collect();
+    let docs = ix.documents().unwrap();
     let peer = Peer::new(&docs);
     let queries: Value = serde_json::from_str(&std::fs::read_to_string(root().join("tests/relevance/queries.json")).unwrap()).unwrap();
     let (mut ours_d, mut ours_p, mut peer_d, mut peer_p) = (Scores::default(), Scores::default(), Scores::default(), Scores::default());

@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use gongbao::index::{GongbaoIndex, StoredRecord};
+use gongbao::index::GongbaoIndex;
 use gongbao::query::{build_query, parse_query, search, SearchRequest};
 use gongbao::structure::flatten;
 use std::sync::OnceLock;
@@ -80,16 +80,7 @@ fn every_verbatim_substring_finds_its_document_and_provision() {
     let fx = fixture_index();
     let reader = fx.ix.reader().unwrap();
     let searcher = reader.searcher();
-    let docs: Vec<_> = fx
-        .ix
-        .records()
-        .unwrap()
-        .into_iter()
-        .filter_map(|r| match r {
-            StoredRecord::Document(d) => Some(*d),
-            _ => None,
-        })
-        .collect();
+    let docs = fx.ix.documents().unwrap();
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let (mut tried, mut found_docs, mut tried_provs, mut found_provs) = (0, 0, 0, 0);
     let mut misses = Vec::new();
