@@ -12,8 +12,16 @@
 //!    line widths.
 //! 3. Spaces that some producers put between Han characters and digits
 //!    (`2024 年 8 月 20 日`) are removed.
+//!
+//! Pages read by OCR vary from page to page (the sheet was shifted, a 期 was
+//! read as 其, `— 26 —` as `人`), so recurrence cannot find their running
+//! lines. On them, the short lines in the header and footer zones (the top 7 %
+//! and bottom 8 % of the page, outside GB/T 9704's 版心) are dropped, a number
+//! read in the footer zone is the printed page number, and pages where none
+//! was read get the offset between printed and physical numbers that the
+//! other pages of the file agree on.
 
-use crate::extract::{is_han, Extraction, Geometry, Page};
+use crate::extract::{is_han, Extraction, Extractor, Geometry, Page};
 use crate::text::display_width;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -146,6 +154,64 @@ fn position_key(page: &Page, i: usize) -> i64 {
 
 const EDGE: usize = 3;
 
+/// Header zone of an OCR'd page: above this fraction of its height.
+const OCR_HEADER_ZONE: f32 = 0.07;
+/// Footer zone of an OCR'd page: below this fraction of its height.
+const OCR_FOOTER_ZONE: f32 = 0.92;
+/// Running lines are short: a header or footer line longer than this is body text.
+const OCR_RUNNING_MAX_CHARS: usize = 24;
+
+/// The digits of an OCR'd page-number line: `二26二`, `—30—`, `= 30`, `一 33 一`.
+static OCR_PAGE_DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\D{0,4}?(\d{1,4})\D{0,4}$").unwrap());
+
+/// Is line `i` of an OCR'd page in its header or footer zone, and short
+/// enough to be a running line or page number? With the page number read, if any.
+fn ocr_edge_line(page: &Page, i: usize) -> Option<Option<u32>> {
+    let l = &page.lines[i];
+    let g = l.geometry?;
+    if page.extractor != Extractor::Tesseract || page.height <= 0.0 {
+        return None;
+    }
+    let chars = l.text.chars().filter(|c| !c.is_whitespace()).count();
+    if chars > OCR_RUNNING_MAX_CHARS {
+        return None;
+    }
+    let rel = g.y / page.height;
+    if rel < OCR_HEADER_ZONE {
+        return Some(None);
+    }
+    if rel > OCR_FOOTER_ZONE {
+        let compact: String = l.text.chars().filter(|c| !c.is_whitespace()).collect();
+        let number = OCR_PAGE_DIGITS.captures(&compact).and_then(|c| c[1].parse().ok()).filter(|n| *n > 0);
+        return Some(number);
+    }
+    None
+}
+
+/// Give OCR'd pages whose number could not be read (or was misread) the
+/// offset between printed and physical numbers that most numbered pages agree on.
+fn infer_ocr_page_numbers(pages: &[Page], printed: &mut [Option<u32>]) {
+    let mut votes: HashMap<i64, usize> = HashMap::new();
+    for (p, n) in pages.iter().zip(printed.iter()) {
+        if let Some(n) = n {
+            *votes.entry(*n as i64 - p.number as i64).or_default() += 1;
+        }
+    }
+    let Some((&offset, &count)) = votes.iter().max_by_key(|(off, c)| (**c, -(off.abs()))) else { return };
+    if count < 2 {
+        return;
+    }
+    for (p, n) in pages.iter().zip(printed.iter_mut()) {
+        if p.extractor != Extractor::Tesseract {
+            continue;
+        }
+        let want = p.number as i64 + offset;
+        if want >= 1 && n.is_none_or(|v| v as i64 != want) {
+            *n = Some(want as u32);
+        }
+    }
+}
+
 fn edge_indices(n: usize) -> impl Iterator<Item = usize> {
     let top = 0..n.min(EDGE);
     let bottom = n.saturating_sub(EDGE).max(n.min(EDGE))..n;
@@ -190,7 +256,10 @@ pub fn clean(ex: &Extraction) -> CleanText {
             let t = p.lines[i].text.trim();
             let key = (running_key(t), position_key(p, i));
             let near_edge = i < 2 || i + 2 >= n;
-            if let Some(c) = PAGE_NUMBER.captures(t).filter(|_| near_edge) {
+            if let Some(number) = ocr_edge_line(p, i) {
+                page_printed[pi] = page_printed[pi].or(number);
+                drop[i] = true;
+            } else if let Some(c) = PAGE_NUMBER.captures(t).filter(|_| near_edge) {
                 let num = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok());
                 page_printed[pi] = page_printed[pi].or(num);
                 drop[i] = true;
@@ -207,6 +276,8 @@ pub fn clean(ex: &Extraction) -> CleanText {
             }
         }
     }
+
+    infer_ocr_page_numbers(&pages, &mut page_printed);
 
     // 2. Re-join lines broken by layout.
     let layout = Layout::measure(&body, &pages);

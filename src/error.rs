@@ -17,8 +17,9 @@ pub enum Error {
     NotPdf { path: PathBuf, reason: String },
     #[error("{path}: encrypted (a password is required to open it)")]
     Encrypted { path: PathBuf },
-    #[error("{path}: no text layer (scanned?)")]
-    NoTextLayer { path: PathBuf },
+    /// `ocr` says why OCR did not help: ` (OCR is off)`, ` (no OCR: tesseract is not installed …)`.
+    #[error("{path}: no text layer (scanned?){ocr}")]
+    NoTextLayer { path: PathBuf, ocr: String },
     #[error("{path}: damaged PDF: {reason}")]
     Damaged { path: PathBuf, reason: String },
     #[error("{path}: extractor gave up: {reason}")]
@@ -35,7 +36,7 @@ impl Error {
             | Error::Empty { path }
             | Error::NotPdf { path, .. }
             | Error::Encrypted { path }
-            | Error::NoTextLayer { path }
+            | Error::NoTextLayer { path, .. }
             | Error::Damaged { path, .. }
             | Error::Extractor { path, .. }
             | Error::Index { path, .. } => path,

@@ -7,7 +7,7 @@
 //! stops the batch.
 
 use crate::error::Error;
-use crate::extract::Limits;
+use crate::extract::ExtractOptions;
 use crate::index::GongbaoIndex;
 use crate::pipeline::{parse_file, sha256_hex};
 use crate::record::ParsedIssue;
@@ -150,7 +150,8 @@ impl Progress for Silent {
 /// How to ingest.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IngestOptions {
-    pub limits: Limits,
+    /// The extractor's bounds and OCR mode.
+    pub extract: ExtractOptions,
     /// Wait for another ingest on the same index to finish instead of failing.
     pub wait: bool,
 }
@@ -170,7 +171,7 @@ fn acquire_writer(ix: &GongbaoIndex, wait: bool) -> crate::Result<tantivy::Index
 /// Ingest `paths` into `ix`.
 pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
     let t0 = Instant::now();
-    let limits = opts.limits;
+    let extract = opts.extract;
     let mut writer = acquire_writer(ix, opts.wait)?;
     let (files, mut reports) = collect_files(paths);
     progress.start(files.len() + reports.len());
@@ -235,7 +236,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     let chunk = rayon::current_num_threads().max(1) * 2;
     for batch in todo.chunks(chunk) {
         let parsed: Vec<(PathBuf, String, bool, crate::Result<ParsedIssue>)> =
-            batch.par_iter().map(|(p, sha, rep)| (p.clone(), sha.clone(), *rep, parse_file(p, limits))).collect();
+            batch.par_iter().map(|(p, sha, rep)| (p.clone(), sha.clone(), *rep, parse_file(p, &extract))).collect();
         for (p, sha, rep, res) in parsed {
             let report = match res {
                 Err(e) => failed(&p, e.to_string()),

@@ -4,8 +4,8 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! PDF / .txt ──extract──▶ pages ──clean──▶ issue text (+ offset→page map)
-//!            ──segment──▶ documents ──structure──▶ provisions
+//! PDF / .txt ──extract──▶ pages (text layer, or OCR) ──clean──▶ issue text (+ offset→page map)
+//!            ──segment──▶ documents (──repair──▶ 文号 OCR misread) ──structure──▶ provisions
 //!            ──analyse──▶ validity windows, links
 //!            ──index────▶ tantivy            query ──▶ hits, records, status
 //! ```
@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod query;
 pub mod record;
+pub mod repair;
 pub mod segment;
 pub mod serve;
 pub mod status;

@@ -3,7 +3,8 @@
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use gongbao::extract::{worker, Limits};
+use gongbao::extract::ocr::OcrMode;
+use gongbao::extract::{worker, ExtractOptions};
 use gongbao::index::GongbaoIndex;
 use gongbao::ingest::{FileReport, Outcome, Progress};
 use gongbao::query::{search, SearchRequest};
@@ -32,12 +33,18 @@ enum Cmd {
         /// If another ingest is writing to the index, wait for it instead of failing.
         #[arg(long)]
         wait: bool,
+        /// OCR pages without a usable text layer (auto), never (off) or every page (force).
+        #[arg(long, default_value = "auto", value_name = "auto|off|force")]
+        ocr: OcrMode,
     },
     /// Extract and parse one file without touching the index.
     Parse {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// OCR pages without a usable text layer (auto), never (off) or every page (force).
+        #[arg(long, default_value = "auto", value_name = "auto|off|force")]
+        ocr: OcrMode,
     },
     /// Search documents (or provisions with --clauses).
     Search {
@@ -111,7 +118,11 @@ enum Cmd {
     },
     /// Print a file's text after extract and clean (for debugging the parser).
     #[command(name = "clean-text", hide = true)]
-    CleanText { file: PathBuf },
+    CleanText {
+        file: PathBuf,
+        #[arg(long, default_value = "auto")]
+        ocr: OcrMode,
+    },
     #[command(name = "__extract-worker", hide = true)]
     Worker { file: PathBuf },
 }
@@ -244,8 +255,8 @@ fn run(cli: Cli) -> Result<i32> {
             )?;
             Ok(0)
         }
-        Cmd::CleanText { file } => {
-            let ex = gongbao::extract::extract_file(&file, Limits::default())?;
+        Cmd::CleanText { file, ocr } => {
+            let ex = gongbao::extract::extract_file(&file, &ExtractOptions { ocr, ..Default::default() })?;
             let c = gongbao::clean::clean(&ex);
             for n in &ex.notes {
                 eprintln!("note: {n}");
@@ -256,8 +267,8 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{}", c.text);
             Ok(0)
         }
-        Cmd::Parse { file, json } => {
-            let parsed = gongbao::pipeline::parse_file(&file, Limits::default())?;
+        Cmd::Parse { file, json, ocr } => {
+            let parsed = gongbao::pipeline::parse_file(&file, &ExtractOptions { ocr, ..Default::default() })?;
             if json {
                 print_json(&parsed)?;
             } else {
@@ -285,7 +296,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json, wait } => {
+        Cmd::Ingest { paths, json, wait, ocr } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
             let ix = GongbaoIndex::open_or_create(&cli.index)?;
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
@@ -297,7 +308,7 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let opts = gongbao::ingest::IngestOptions { limits: Limits::default(), wait };
+            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait };
             let report = gongbao::ingest::ingest(&ix, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;

@@ -24,6 +24,9 @@ pub struct IssueMeta {
     pub pages: u32,
     /// Which extractor produced the text (in page order, each once).
     pub extractors: Vec<String>,
+    /// The pages read by OCR (engine, version, confidence); absent when none were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocr_pages: Vec<crate::extract::ocr::OcrPage>,
 }
 
 /// A reference to a document's issue, as carried by each record.

@@ -445,6 +445,7 @@ pub fn parse_cover(text: &str, source_sha256: &str, source_path: &str, pages: u3
         source_path: source_path.to_string(),
         pages,
         extractors,
+        ocr_pages: vec![],
     }
 }
 

@@ -87,7 +87,6 @@ fn a_batch_with_broken_files_ingests_the_rest_and_exits_2() {
         ("truncated-half.pdf", "damaged PDF"),
         ("truncated-tail200.pdf", "damaged PDF"),
         ("encrypted-userpw-aes256.pdf", "encrypted"),
-        ("image-only.pdf", "no text layer (scanned?)"),
         ("pagetree-parent-cycle.pdf", "timed out"),
         ("dangling.pdf", "cannot read"),
         ("self.pdf", "symlink loop"),
@@ -109,6 +108,13 @@ fn a_batch_with_broken_files_ingests_the_rest_and_exits_2() {
         assert_eq!(f["outcome"], "ingested", "{name}: {f}");
         assert!(f["documents"].as_u64().unwrap() >= 4, "{name}: {f}");
     }
+    // image-only.pdf (two scanned pages from the middle of a document) is
+    // read by OCR (tests/ocr.rs covers --ocr off and a missing Tesseract):
+    // text, but no document heading.
+    let f = outcome(&r, "image-only.pdf");
+    assert_eq!(f["outcome"], "ingested", "{f}");
+    assert_eq!(f["extractors"], serde_json::json!(["tesseract"]), "{f}");
+    assert!(f["warnings"].to_string().contains("no document found"), "{f}");
     // Files in which no document is found are ingested with a warning.
     for name in ["xobject-self-recursive.pdf", "no-mediabox.pdf"] {
         let f = outcome(&r, name);

@@ -5,9 +5,12 @@
 //! becomes an error for that one file. Pages that pdf-extract cannot read, or
 //! whose text fails a quality check, are taken from `pdftotext` (poppler)
 //! instead; every page records which extractor produced it.
+//! Pages with no usable text layer are read by Tesseract ([`ocr`]) when it is
+//! installed and OCR is not switched off.
 //! Plain text files (pages separated by form feeds) become pages of lines with
 //! no geometry.
 
+pub mod ocr;
 pub mod pdf;
 pub mod poppler;
 pub mod worker;
@@ -25,6 +28,8 @@ pub enum Extractor {
     PdfExtract,
     /// `pdftotext -bbox-layout -enc UTF-8` (poppler), the fallback.
     Pdftotext,
+    /// OCR: the page rendered by pdftoppm and read by Tesseract.
+    Tesseract,
     /// The input was plain text.
     Text,
 }
@@ -34,6 +39,7 @@ impl std::fmt::Display for Extractor {
         f.write_str(match self {
             Extractor::PdfExtract => "pdf-extract",
             Extractor::Pdftotext => "pdftotext",
+            Extractor::Tesseract => "tesseract",
             Extractor::Text => "text",
         })
     }
@@ -84,6 +90,8 @@ pub struct Extraction {
     pub pages: Vec<Page>,
     /// Notes on fallbacks taken (e.g. "pdf-extract panicked: …").
     pub notes: Vec<String>,
+    /// The pages that were read by OCR, in page order.
+    pub ocr: Vec<ocr::OcrPage>,
 }
 
 impl Extraction {
@@ -115,6 +123,13 @@ impl Default for Limits {
     }
 }
 
+/// How to extract a file: the worker's bounds and when to OCR.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExtractOptions {
+    pub limits: Limits,
+    pub ocr: ocr::OcrMode,
+}
+
 /// Is this file a PDF (by its first bytes), a text file, or neither?
 enum Kind {
     Pdf,
@@ -141,11 +156,11 @@ fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
 }
 
 /// Extract the pages of a PDF or text file.
-pub fn extract_file(path: &Path, limits: Limits) -> Result<Extraction> {
+pub fn extract_file(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     match sniff(path, &bytes)? {
         Kind::Text => Ok(text_pages(&String::from_utf8_lossy(&bytes))),
-        Kind::Pdf => pdf::extract_pdf(path, limits),
+        Kind::Pdf => pdf::extract_pdf(path, opts),
     }
 }
 
@@ -163,7 +178,7 @@ pub fn text_pages(text: &str) -> Extraction {
             extractor: Extractor::Text,
         })
         .collect();
-    Extraction { pages, notes: vec![] }
+    Extraction { pages, notes: vec![], ocr: vec![] }
 }
 
 /// Counts used by the quality check.

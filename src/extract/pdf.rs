@@ -1,8 +1,9 @@
 //! PDF extraction, parent side: run the worker, check what it returns, fall
 //! back to pdftotext page by page where it failed.
 
+use super::ocr::{self, OcrEngine, OcrMode};
 use super::worker::{self, Finished, Glyph, WorkerFailure, WorkerPage, WorkerReport};
-use super::{han_count, Extraction, Extractor, Limits, Page};
+use super::{han_count, ExtractOptions, Extraction, Extractor, Limits, Page};
 use crate::error::{Error, Result};
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use std::path::Path;
@@ -80,8 +81,17 @@ pub fn page_quality_problem(text: &str) -> Option<&'static str> {
     None
 }
 
-/// Extract a PDF: pdf-extract in the worker, pdftotext where it fails.
-pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
+/// Should OCR read this page (in `--ocr auto`)? When its text layer is
+/// missing, next to empty (a scan with a typeset page number) or garbage.
+pub fn needs_ocr(page: &Page) -> bool {
+    let text = page.text();
+    han_count(&text) < 8 || page_quality_problem(&text).is_some()
+}
+
+/// Extract a PDF: pdf-extract in the worker, pdftotext where it fails, OCR
+/// where neither finds a usable text layer.
+pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
+    let limits = opts.limits;
     let mut notes = Vec::new();
     let report = run_worker(path, limits);
     let mut pages: Vec<Option<Page>> = Vec::new();
@@ -166,11 +176,12 @@ pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
             }
         }
     }
-    let pages: Vec<Page> = pages
+    let mut pages: Vec<Page> = pages
         .into_iter()
         .enumerate()
         .map(|(i, p)| p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract }))
         .collect();
+    let ocr = read_by_ocr(path, opts, &mut pages, &mut notes);
     if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {
         if encrypted {
             return Err(Error::Encrypted { path: path.to_owned() });
@@ -179,9 +190,84 @@ pub fn extract_pdf(path: &Path, limits: Limits) -> Result<Extraction> {
         if let Some(w) = worker_error {
             return Err(Error::Extractor { path: path.to_owned(), reason: format!("pdf-extract: {w}; pdftotext found no text") });
         }
-        return Err(Error::NoTextLayer { path: path.to_owned() });
+        return Err(Error::NoTextLayer { path: path.to_owned(), ocr: ocr.hint });
     }
-    Ok(Extraction { pages, notes })
+    Ok(Extraction { pages, notes, ocr: ocr.records })
+}
+
+/// What OCR did to a file's pages.
+struct OcrOutcome {
+    records: Vec<ocr::OcrPage>,
+    /// Why pages without a text layer stayed empty, for the error message.
+    hint: String,
+}
+
+/// OCR the pages `opts.ocr` asks for, replacing their text where OCR read
+/// more (`auto`) or always (`force`).
+fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &mut Vec<String>) -> OcrOutcome {
+    let wanted: Vec<u32> = match opts.ocr {
+        OcrMode::Off => vec![],
+        OcrMode::Force => pages.iter().map(|p| p.number).collect(),
+        OcrMode::Auto => pages.iter().filter(|p| needs_ocr(p)).map(|p| p.number).collect(),
+    };
+    let empty: Vec<u32> = pages.iter().filter(|p| needs_ocr(p)).map(|p| p.number).collect();
+    if opts.ocr == OcrMode::Off {
+        if !empty.is_empty() {
+            notes.push(format!("{} without a text layer, not read (OCR is off)", page_list(&empty)));
+        }
+        return OcrOutcome { records: vec![], hint: " (OCR is off)".into() };
+    }
+    if wanted.is_empty() {
+        return OcrOutcome { records: vec![], hint: String::new() };
+    }
+    let engine = match OcrEngine::detect() {
+        Ok(e) => e,
+        Err(why) => {
+            if !empty.is_empty() {
+                notes.push(format!("{} without a text layer, not read: {why}", page_list(&empty)));
+            }
+            return OcrOutcome { records: vec![], hint: format!(" (no OCR: {why})") };
+        }
+    };
+    let mut records = Vec::new();
+    let mut failed = Vec::new();
+    for (n, r) in ocr::ocr_pages(&engine, path, &wanted, opts.limits) {
+        let Some(slot) = pages.iter_mut().find(|p| p.number == n) else { continue };
+        match r {
+            Ok(read) => {
+                let better = opts.ocr == OcrMode::Force || han_count(&read.page.text()) > han_count(&slot.text());
+                if better {
+                    // Keep the page size the PDF declares where OCR could not tell.
+                    let (w, h) = (slot.width, slot.height);
+                    *slot = read.page;
+                    if slot.width == 0.0 {
+                        slot.width = w;
+                        slot.height = h;
+                    }
+                    records.push(read.record);
+                }
+            }
+            Err(e) => {
+                notes.push(format!("page {n}: OCR failed: {e}"));
+                failed.push(e);
+            }
+        }
+    }
+    let hint = match failed.first() {
+        Some(e) => format!(" (OCR failed: {e})"),
+        None => format!(" ({} found no text either)", engine.describe()),
+    };
+    OcrOutcome { records, hint }
+}
+
+/// `page 3` or `pages 3, 5, 7`.
+fn page_list(pages: &[u32]) -> String {
+    let v: Vec<String> = pages.iter().map(|n| n.to_string()).collect();
+    if v.len() == 1 {
+        format!("page {}", v[0])
+    } else {
+        format!("pages {}", v.join(", "))
+    }
 }
 
 enum WorkerError {

@@ -62,9 +62,16 @@ pub enum Finished {
 }
 
 /// Run `cmd` with a wall-clock timeout and an address-space limit.
-pub fn run_bounded(mut cmd: Command, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
+pub fn run_bounded(cmd: Command, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
+    run_bounded_with_input(cmd, None, timeout, memory)
+}
+
+/// [`run_bounded`], writing `input` to the child's stdin (e.g. a page image
+/// for tesseract).
+pub fn run_bounded_with_input(mut cmd: Command, input: Option<Vec<u8>>, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
+    use std::io::Write;
     use std::os::unix::process::{CommandExt, ExitStatusExt};
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -74,6 +81,13 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration, memory: u64) -> std::io:
         });
     }
     let mut child = cmd.spawn()?;
+    let t_in = match (input, child.stdin.take()) {
+        (Some(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            // A child that exits early closes the pipe: not our error.
+            let _ = stdin.write_all(&bytes);
+        })),
+        _ => None,
+    };
     let mut out = child.stdout.take().expect("piped stdout");
     let mut err = child.stderr.take().expect("piped stderr");
     let t_out = std::thread::spawn(move || {
@@ -98,6 +112,9 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration, memory: u64) -> std::io:
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    if let Some(t) = t_in {
+        let _ = t.join();
+    }
     let stdout = t_out.join().unwrap_or_default();
     let stderr = t_err.join().unwrap_or_default();
     Ok(match status {

@@ -1,0 +1,288 @@
+//! Issue "Scanned gazettes: OCR the pages that have no text layer".
+//!
+//! Fixtures (`tests/fixtures/scanned/`, made by `tools/make_scanned_pdf.py`
+//! from the sample issue: rendered at 300 dpi, rotated by up to 1.2°, sensor
+//! noise, blur, dust, greyscale JPEG, no text layer):
+//! - `yuxian-2024-03-p27-38-scanned.pdf`: physical pages 27–38, all scanned;
+//! - `yuxian-2024-03-p58-66-mixed.pdf`: physical pages 58–66, of which the
+//!   2nd, 5th and 7th (59, 62, 64) are scanned and the others keep their text.
+//!
+//! Needs Tesseract with chi_sim (`scripts/setup.sh` installs it): without it
+//! these tests fail, they do not skip.
+
+mod common;
+use common::*;
+use gongbao::clean::clean;
+use gongbao::extract::ocr::OcrMode;
+use gongbao::extract::{extract_file, ExtractOptions, Extraction, Extractor};
+use gongbao::pipeline::{parse_clean, sha256_file};
+use gongbao::record::{DocumentRecord, ParsedIssue};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::LazyLock;
+
+fn scanned_pdf() -> PathBuf {
+    fixture("scanned/yuxian-2024-03-p27-38-scanned.pdf")
+}
+fn mixed_pdf() -> PathBuf {
+    fixture("scanned/yuxian-2024-03-p58-66-mixed.pdf")
+}
+/// First physical page of each fixture in the sample issue.
+const SCANNED_FROM: usize = 27;
+const MIXED_FROM: usize = 58;
+
+fn require_tesseract() {
+    let ok = Command::new("tesseract").arg("--list-langs").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("chi_sim"));
+    assert!(ok, "Tesseract with chi_sim is needed: apt-get install tesseract-ocr tesseract-ocr-chi-sim (scripts/setup.sh)");
+}
+
+fn extract(path: &PathBuf, ocr: OcrMode) -> Extraction {
+    require_tesseract();
+    use_worker_binary();
+    let t = std::time::Instant::now();
+    let ex = extract_file(path, &ExtractOptions { ocr, ..Default::default() }).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!("{}: {} pages, {} read by OCR in {secs:.1} s", path.display(), ex.pages.len(), ex.ocr.len());
+    ex
+}
+
+fn parsed(path: &PathBuf, ex: &Extraction) -> ParsedIssue {
+    parse_clean(&clean(ex), ex, &sha256_file(path).unwrap(), path)
+}
+
+/// The scanned fixture, read once for all tests of this file.
+static SCANNED: LazyLock<Extraction> = LazyLock::new(|| extract(&scanned_pdf(), OcrMode::Auto));
+static MIXED: LazyLock<Extraction> = LazyLock::new(|| extract(&mixed_pdf(), OcrMode::Auto));
+/// The sample issue's text layer, parsed: what the scans should give.
+static SAMPLE: LazyLock<ParsedIssue> = LazyLock::new(|| {
+    use_worker_binary();
+    gongbao::pipeline::parse_file(&root().join("corpus/yuxian-2024-03.pdf"), &ExtractOptions::default()).unwrap()
+});
+
+/// The printed text of physical page `n` of the sample (header, body, footer).
+fn truth_page(n: usize) -> String {
+    let pages: Value = serde_json::from_str(&std::fs::read_to_string(fixture("yuxian-2024-03.pages.json")).unwrap()).unwrap();
+    let p = &pages["pages"][n - 1];
+    assert_eq!(p["page"].as_u64(), Some(n as u64));
+    ["header", "lines", "footer"].iter().flat_map(|k| p[k].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string())).collect()
+}
+
+fn no_space(s: &str) -> Vec<char> {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Levenshtein distance over characters.
+fn edits(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Full-width and ASCII forms of the same punctuation are one character for
+/// the folded rate (the print itself mixes （ and (, ， and ,).
+fn fold(c: char) -> char {
+    match c {
+        '（' => '(',
+        '）' => ')',
+        '，' => ',',
+        '：' => ':',
+        '；' => ';',
+        '！' => '!',
+        '？' => '?',
+        '“' | '”' => '"',
+        _ => c,
+    }
+}
+
+#[test]
+fn scanned_pages_are_read_with_a_character_error_rate_under_5_percent() {
+    let ex = &*SCANNED;
+    assert_eq!(ex.pages.len(), 12);
+    assert!(ex.pages.iter().all(|p| p.extractor == Extractor::Tesseract), "{:?}", ex.extractors());
+    // Every page records the engine that read it.
+    let pages: Vec<u32> = ex.ocr.iter().map(|o| o.page).collect();
+    assert_eq!(pages, (1..=12).collect::<Vec<u32>>());
+    for o in &ex.ocr {
+        assert_eq!(o.engine, "tesseract");
+        assert_eq!(o.language, "chi_sim");
+        assert!(o.version.starts_with(|c: char| c.is_ascii_digit()), "{o:?}");
+        assert!(o.confidence > 50.0 && o.confidence <= 100.0, "{o:?}");
+    }
+    let (mut total_edits, mut total_folded, mut total_chars) = (0, 0, 0);
+    for (i, page) in ex.pages.iter().enumerate() {
+        let truth = no_space(&truth_page(SCANNED_FROM + i));
+        let read = no_space(&page.text());
+        let e = edits(&truth, &read);
+        let folded = edits(&truth.iter().map(|c| fold(*c)).collect::<Vec<_>>(), &read.iter().map(|c| fold(*c)).collect::<Vec<_>>());
+        eprintln!(
+            "page {}: {} characters, {e} edits ({:.2} %), {folded} folded ({:.2} %)",
+            SCANNED_FROM + i,
+            truth.len(),
+            100.0 * e as f64 / truth.len() as f64,
+            100.0 * folded as f64 / truth.len() as f64
+        );
+        assert!(e * 100 < truth.len() * 12, "page {}: {e} edits in {}", SCANNED_FROM + i, truth.len());
+        total_edits += e;
+        total_folded += folded;
+        total_chars += truth.len();
+    }
+    let cer = total_edits as f64 / total_chars as f64;
+    let folded = total_folded as f64 / total_chars as f64;
+    eprintln!(
+        "character error rate: {:.2} % ({total_edits}/{total_chars}); punctuation width folded: {:.2} %",
+        cer * 100.0,
+        folded * 100.0
+    );
+    assert!(cer < 0.05, "CER {:.2} %", cer * 100.0);
+}
+
+/// The sample's documents that lie wholly on physical pages `from..from+n`.
+fn sample_documents_within(from: usize, n: usize) -> Vec<DocumentRecord> {
+    // Printed page = physical − 1 in the sample.
+    let (lo, hi) = ((from - 1) as u32, (from + n - 2) as u32);
+    let docs: Vec<DocumentRecord> = SAMPLE.documents.iter().filter(|d| d.pages[0] >= lo && d.pages[1] <= hi).cloned().collect();
+    // The truth file agrees on their 文号 and dates.
+    let truth = truth();
+    for d in &docs {
+        let t = truth["documents"].as_array().unwrap().iter().find(|t| t["doc_number"] == d.id.as_str()).expect("in the truth");
+        assert_eq!(t["signed_date"].as_str(), d.signed_date.map(|x| x.to_string()).as_deref(), "{}", d.id);
+    }
+    docs
+}
+
+#[test]
+fn documents_on_scanned_pages_keep_their_doc_numbers_dates_and_pages() {
+    let issue = parsed(&scanned_pdf(), &SCANNED);
+    let want = sample_documents_within(SCANNED_FROM, 12);
+    assert!(want.len() >= 6, "{:?}", want.iter().map(|d| &d.id).collect::<Vec<_>>());
+    for w in &want {
+        let got = issue
+            .documents
+            .iter()
+            .find(|d| d.id == w.id)
+            .unwrap_or_else(|| panic!("{} not found; OCR gave {:?}", w.id, issue.documents.iter().map(|d| &d.id).collect::<Vec<_>>()));
+        assert_eq!(got.signed_date, w.signed_date, "{}", w.id);
+        assert_eq!(got.doc_number, w.doc_number, "{}", w.id);
+        // Printed page numbers: read from the scans' footers or inferred.
+        assert_eq!(got.pages, w.pages, "{}", w.id);
+        assert_eq!(got.doc_type, w.doc_type, "{}", w.id);
+    }
+    // The issue says which pages were read by OCR.
+    assert_eq!(issue.issue.ocr_pages.len(), 12);
+    assert_eq!(issue.issue.extractors, ["tesseract"]);
+}
+
+#[test]
+fn the_mixed_pdf_takes_the_text_layer_or_ocr_page_by_page() {
+    let ex = &*MIXED;
+    let by: Vec<Extractor> = ex.pages.iter().map(|p| p.extractor).collect();
+    use Extractor::{PdfExtract as T, Tesseract as O};
+    assert_eq!(by, [T, O, T, T, O, T, O, T, T]);
+    assert_eq!(ex.ocr.iter().map(|o| o.page).collect::<Vec<_>>(), [2, 5, 7]);
+    // Text pages are the sample's own text layer, untouched.
+    use_worker_binary();
+    let sample = extract_file(&root().join("corpus/yuxian-2024-03.pdf"), &ExtractOptions::default()).unwrap();
+    for (i, p) in ex.pages.iter().enumerate().filter(|(_, p)| p.extractor == T) {
+        assert_eq!(p.text(), sample.pages[MIXED_FROM - 1 + i].text(), "page {}", i + 1);
+    }
+    // Scanned pages read close to their truth.
+    for (i, p) in ex.pages.iter().enumerate().filter(|(_, p)| p.extractor == O) {
+        let truth = no_space(&truth_page(MIXED_FROM + i));
+        let e = edits(&truth, &no_space(&p.text()));
+        assert!(e * 100 < truth.len() * 8, "page {}: {e} edits in {}", MIXED_FROM + i, truth.len());
+    }
+    // Documents: same dates and pages as from the text layer; 文号 the same,
+    // or — where OCR misread a 机关代字 on a scanned heading and the issue
+    // cannot tell which of two prefixes it was — one character off.
+    let issue = parsed(&mixed_pdf(), ex);
+    let want = sample_documents_within(MIXED_FROM, 9);
+    assert!(want.len() >= 5, "{:?}", want.iter().map(|d| &d.id).collect::<Vec<_>>());
+    let mut exact = 0;
+    for w in &want {
+        let got = issue
+            .documents
+            .iter()
+            .find(|d| d.id == w.id)
+            .or_else(|| issue.documents.iter().find(|d| prefix_one_char_apart(d, w)))
+            .unwrap_or_else(|| panic!("{} not found in {:?}", w.id, issue.documents.iter().map(|d| &d.id).collect::<Vec<_>>()));
+        exact += usize::from(got.id == w.id);
+        assert_eq!(got.signed_date, w.signed_date, "{}", w.id);
+        assert_eq!(got.pages, w.pages, "{}", w.id);
+    }
+    eprintln!("mixed: {exact}/{} 文号 exact", want.len());
+    assert!(exact + 1 >= want.len(), "{exact}/{}", want.len());
+}
+
+/// Same year and number, 机关代字 one character apart.
+fn prefix_one_char_apart(a: &DocumentRecord, b: &DocumentRecord) -> bool {
+    let (Some(a), Some(b)) = (&a.doc_number, &b.doc_number) else { return false };
+    let (pa, pb): (Vec<char>, Vec<char>) = (a.prefix.chars().collect(), b.prefix.chars().collect());
+    a.number_part() == b.number_part() && pa.len() == pb.len() && pa.iter().zip(&pb).filter(|(x, y)| x != y).count() == 1
+}
+
+#[test]
+fn force_reads_every_page_even_with_a_text_layer() {
+    let ex = extract(&mixed_pdf(), OcrMode::Force);
+    assert!(ex.pages.iter().all(|p| p.extractor == Extractor::Tesseract));
+    assert_eq!(ex.ocr.len(), 9);
+    // …and OCR of a clean text page is close to its text layer.
+    let truth = no_space(&truth_page(MIXED_FROM));
+    let e = edits(&truth, &no_space(&ex.pages[0].text()));
+    assert!(e * 100 < truth.len() * 5, "{e} edits in {}", truth.len());
+}
+
+fn outcome<'a>(r: &'a Value, name: &str) -> &'a Value {
+    r["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with(name)).unwrap_or_else(|| panic!("{name} in {r}"))
+}
+
+/// `--ocr off`, and auto without Tesseract: the scan is reported as having
+/// no text layer (and why), the mixed file is ingested from its text pages
+/// with a warning naming the pages, and the batch goes on.
+#[test]
+fn without_ocr_scans_are_reported_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in");
+    std::fs::create_dir(&src).unwrap();
+    for p in [scanned_pdf(), mixed_pdf(), fixture("later-issue/yuxian-2024-04.pdf")] {
+        std::fs::copy(&p, src.join(p.file_name().unwrap())).unwrap();
+    }
+    for (label, args, env, why) in
+        [("off", vec!["--ocr", "off"], None, "(OCR is off)"), ("no tesseract", vec![], Some("/nonexistent/tesseract"), "is not installed")]
+    {
+        let index = dir.path().join(format!("index-{}", label.replace(' ', "-")));
+        let mut c = Command::new(bin());
+        c.args(["ingest", src.to_str().unwrap(), "--json"]).args(&args).env("GONGBAO_INDEX", &index);
+        if let Some(t) = env {
+            c.env("GONGBAO_TESSERACT", t);
+        }
+        let out = c.output().unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(out.status.code(), Some(2), "{label}: {r}");
+        let s = outcome(&r, "p27-38-scanned.pdf");
+        assert_eq!(s["outcome"], "failed", "{label}: {s}");
+        let e = s["error"].as_str().unwrap();
+        assert!(e.contains("p27-38-scanned.pdf") && e.contains("no text layer (scanned?)") && e.contains(why), "{label}: {e}");
+        let m = outcome(&r, "p58-66-mixed.pdf");
+        assert_eq!(m["outcome"], "ingested", "{label}: {m}");
+        // 62号 and 函21 have their headings on text pages.
+        assert_eq!(m["documents"].as_u64(), Some(2), "{label}: {m}");
+        let w = m["warnings"].to_string();
+        assert!(w.contains("pages 2, 5, 7 without a text layer") && w.contains(why), "{label}: {w}");
+        assert_eq!(outcome(&r, "yuxian-2024-04.pdf")["outcome"], "ingested", "{label}");
+    }
+}
+
+#[test]
+fn a_bad_ocr_mode_is_refused() {
+    let out = run(&["ingest", "--ocr", "maybe", "corpus"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown OCR mode"), "{}", String::from_utf8_lossy(&out.stderr));
+}
