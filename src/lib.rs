@@ -18,6 +18,7 @@ pub mod error;
 pub mod extract;
 pub mod index;
 pub mod ingest;
+pub mod lookup;
 pub mod pipeline;
 pub mod query;
 pub mod record;

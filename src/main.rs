@@ -338,6 +338,9 @@ fn run(cli: Cli) -> Result<i32> {
             if json {
                 print_json(&r)?;
             } else {
+                if let Some(m) = &r.approximate {
+                    eprintln!("note: {}", m.note());
+                }
                 println!("{}  {}  {} ({})", r.id, r.as_of, r.status.label_zh(), r.status.as_str());
                 if let Some(t) = &r.title {
                     println!("{t}");
@@ -373,6 +376,9 @@ fn run(cli: Cli) -> Result<i32> {
             } else {
                 for i in &resp.ignored {
                     eprintln!("ignored: {i}");
+                }
+                if let Some(m) = &resp.approximate {
+                    eprintln!("note: {}", m.note());
                 }
                 println!("{} hits", resp.total);
                 for (facet, counts) in &resp.facets {

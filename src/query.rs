@@ -10,6 +10,7 @@
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::index::{date_key, GongbaoIndex, ProvisionHit, KIND_DOCUMENT, KIND_PROVISION};
+use crate::lookup::ApproximateMatch;
 use crate::status::ForceMap;
 use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
 use chrono::NaiveDate;
@@ -73,6 +74,10 @@ pub struct SearchResponse {
     pub facets: BTreeMap<String, BTreeMap<String, usize>>,
     /// Parts of the query that were ignored, and why.
     pub ignored: Vec<String>,
+    /// The query was a 文号 that no document carries; the hits are for this
+    /// one, one or two characters of its 机关代字 away (an OCR misreading).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximate: Option<ApproximateMatch>,
 }
 
 /// A query, read leniently.
@@ -428,7 +433,15 @@ struct ProvisionRefView {
 
 /// Run a search.
 pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
-    let pq = parse_query(&req.query);
+    let mut pq = parse_query(&req.query);
+    // A 文号 nothing carries: the one it most likely means, said so.
+    let mut approximate = None;
+    if let Some(dn) = &pq.doc_number {
+        if let Some(m) = crate::lookup::nearest(ix, searcher, dn)? {
+            pq.doc_number = DocNumber::parse(&m.matched);
+            approximate = Some(m);
+        }
+    }
     let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let force = ForceMap::cached(ix, searcher, on)?;
     let query = build_query_with(ix, req, &pq, Some(&force));
@@ -512,7 +525,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
             h.provision = best.remove(&h.id);
         }
     }
-    Ok(SearchResponse { query: req.query.clone(), total, hits, facets, ignored: pq.ignored })
+    Ok(SearchResponse { query: req.query.clone(), total, hits, facets, ignored: pq.ignored, approximate })
 }
 
 /// Counts of the matching entries by issuer, doc_type, year and status,

@@ -4,7 +4,7 @@
 //!
 //! A gazette issue prints a handful of 机关代字 (青政发, 青政办发, 青政办函…),
 //! each on several documents. When OCR misreads one character of a heading's
-//! 文号 (`孟政办图〔2024〕19号` for 孟政办函), the misread prefix is found on no
+//! 文号 (`青政办图〔2024〕19号` for 青政办函), the misread prefix is found on no
 //! other document of the issue, and one character away from a prefix that
 //! two or more documents carry. Such a heading, on a page read by OCR, gets the issue's prefix, when
 //! that prefix is the only one within one character and the repaired 文号 is

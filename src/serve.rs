@@ -387,6 +387,9 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
     }
     facets.push_str("</aside>");
     let mut hits = format!(r#"<div><p class="meta">共 {} 条结果</p>"#, r.total);
+    if let Some(m) = &r.approximate {
+        hits.push_str(&format!(r#"<p class="meta approximate">{}</p>"#, esc(&m.note_zh())));
+    }
     for i in &r.ignored {
         hits.push_str(&format!(r#"<p class="meta">已忽略：{}</p>"#, esc(i)));
     }
@@ -683,6 +686,9 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
         };
         let title = r.title.as_deref().map(|t| format!("《{}》", esc(t))).unwrap_or_default();
         let link = if r.known_in_corpus { format!(r#"<a href="/doc/{}">{}</a>"#, enc(&r.id), esc(&r.id)) } else { esc(&r.id) };
+        if let Some(m) = &r.approximate {
+            b.push_str(&format!(r#"<p class="meta approximate">{}</p>"#, esc(&m.note_zh())));
+        }
         b.push_str(&format!(r#"<p class="answer">{link} {title} 在 {} {}</p>"#, r.as_of, badge(r.status)));
         if r.known_in_corpus {
             b.push_str(&format!(

@@ -79,6 +79,10 @@ pub struct StatusReport {
     pub decided_by: Vec<Decision>,
     /// The sentences of the document's own text that fix its window.
     pub evidence: Vec<String>,
+    /// Nothing is known of the 文号 asked for; this answer is for the one
+    /// the index holds one or two characters of its 机关代字 away.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approximate: Option<crate::lookup::ApproximateMatch>,
 }
 
 /// When a link's source takes effect: its own start, else its signed date.
@@ -141,6 +145,7 @@ pub fn resolve(id: &str, record: Option<&DocumentRecord>, incoming: &[(DocumentR
         known_in_corpus: record.is_some(),
         decided_by,
         evidence: record.map(|r| r.validity.evidence.clone()).unwrap_or_default(),
+        approximate: None,
     }
 }
 
@@ -160,6 +165,16 @@ pub fn incoming(ix: &GongbaoIndex, searcher: &Searcher, id: &str) -> Result<Vec<
 pub fn status(ix: &GongbaoIndex, searcher: &Searcher, id: &str, on: NaiveDate) -> Result<StatusReport> {
     let record = ix.document(searcher, id);
     let inc = incoming(ix, searcher, id)?;
+    if record.is_none() && inc.is_empty() {
+        // Unknown: perhaps OCR misread its 机关代字 where it was printed.
+        if let Some(m) = crate::docnum::DocNumber::parse(id).map(|dn| crate::lookup::nearest(ix, searcher, &dn)).transpose()?.flatten() {
+            let record = ix.document(searcher, &m.matched);
+            let inc = incoming(ix, searcher, &m.matched)?;
+            let mut r = resolve(&m.matched, record.as_ref(), &inc, on);
+            r.approximate = Some(m);
+            return Ok(r);
+        }
+    }
     Ok(resolve(id, record.as_ref(), &inc, on))
 }
 

@@ -18,7 +18,7 @@ use gongbao::extract::{extract_file, ExtractOptions, Extraction, Extractor};
 use gongbao::pipeline::{parse_clean, sha256_file};
 use gongbao::record::{DocumentRecord, ParsedIssue};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
@@ -37,7 +37,7 @@ fn require_tesseract() {
     assert!(ok, "Tesseract with chi_sim is needed: apt-get install tesseract-ocr tesseract-ocr-chi-sim (scripts/setup.sh)");
 }
 
-fn extract(path: &PathBuf, ocr: OcrMode) -> Extraction {
+fn extract(path: &Path, ocr: OcrMode) -> Extraction {
     require_tesseract();
     use_worker_binary();
     let t = std::time::Instant::now();
@@ -47,7 +47,7 @@ fn extract(path: &PathBuf, ocr: OcrMode) -> Extraction {
     ex
 }
 
-fn parsed(path: &PathBuf, ex: &Extraction) -> ParsedIssue {
+fn parsed(path: &Path, ex: &Extraction) -> ParsedIssue {
     parse_clean(&clean(ex), ex, &sha256_file(path).unwrap(), path)
 }
 
@@ -285,4 +285,49 @@ fn a_bad_ocr_mode_is_refused() {
     let out = run(&["ingest", "--ocr", "maybe", "corpus"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown OCR mode"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A 文号 nothing carries finds the one OCR misread, and the answer says so;
+/// an exact 文号 and a wrong number are answered as before.
+#[test]
+fn doc_number_lookups_see_through_ocr_misreadings() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let r = run_json(&["ingest", mixed_pdf().to_str().unwrap(), "--json"], Some(&index));
+    assert_eq!(outcome(&r, "p58-66-mixed.pdf")["outcome"], "ingested", "{r}");
+    let out = run(&["export"], Some(&index));
+    let docs: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|d| d["doc_number"].as_str().map(str::to_string))
+        .collect();
+    // The scanned heading of 孟政办函〔2024〕19号 reads 孟政办图: one character off.
+    let misread = docs.iter().find(|d| d.ends_with("〔2024〕19号")).expect("19号 ingested").clone();
+    let asked = "孟政办函〔2024〕19号";
+    if misread != asked {
+        let s = run_json(&["search", asked, "--json"], Some(&index));
+        assert_eq!(s["approximate"]["requested"], asked, "{s}");
+        assert_eq!(s["approximate"]["matched"], misread.as_str(), "{s}");
+        assert_eq!(s["approximate"]["differences"], 1, "{s}");
+        assert_eq!(s["hits"][0]["id"], misread.as_str(), "{s}");
+        let st = run_json(&["status", asked, "--on", "2024-10-01", "--json"], Some(&index));
+        assert_eq!(st["id"], misread.as_str(), "{st}");
+        assert_eq!(st["known_in_corpus"], true, "{st}");
+        assert_eq!(st["approximate"]["requested"], asked, "{st}");
+        let out = run(&["status", asked, "--on", "2024-10-01"], Some(&index));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no document is numbered"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // The county's name as printed on the real gazette (盂) against the one its
+    // OCR'd text layer carries (孟): one character.
+    let st = run_json(&["status", "盂政办发〔2024〕62号", "--on", "2024-10-01", "--json"], Some(&index));
+    assert_eq!(st["id"], "孟政办发〔2024〕62号", "{st}");
+    assert_eq!(st["approximate"]["differences"], 1, "{st}");
+    // Exact: no note. Another number: not a misreading.
+    let s = run_json(&["search", "孟政办发〔2024〕62号", "--json"], Some(&index));
+    assert!(s.get("approximate").is_none(), "{s}");
+    assert_eq!(s["hits"][0]["id"], "孟政办发〔2024〕62号");
+    let st = run_json(&["status", "孟政办发〔2024〕63号", "--on", "2024-10-01", "--json"], Some(&index));
+    assert!(st.get("approximate").is_none(), "{st}");
+    assert_eq!(st["status"], "unknown", "{st}");
+    assert_eq!(st["known_in_corpus"], false, "{st}");
 }

@@ -7,7 +7,7 @@
 //! and memory bounds; pages are read in parallel, one Tesseract thread each.
 //! Tesseract's words become lines ([`tesseract`]), and the lines go through
 //! [`normalise`], which repairs the look-alikes that would break our parsers
-//! (`孟政办发【2024] 51号`, `二O二四年`, `目公布之日起`).
+//! (`青政办发【2024] 51号`, `二O二四年`, `目公布之日起`).
 //!
 //! Which pages are read is the caller's choice ([`OcrMode`], see
 //! `extract::pdf`); this module only reads the pages it is given.

@@ -5,14 +5,14 @@
 //!
 //! | OCR read                  | repaired                 | repair            |
 //! |---------------------------|--------------------------|-------------------|
-//! | `孟政办发【2024] 51号`     | `孟政办发〔2024〕51号`    | [`docnum_brackets`] |
+//! | `青政办发【2024] 51号`     | `青政办发〔2024〕51号`    | [`docnum_brackets`] |
 //! | `晋政办发 (2020 86号`      | `晋政办发〔2020〕86号`    | [`docnum_brackets`] |
 //! | `4 .提高`, `（ 一 ）`       | `4.提高`, `（一）`         | [`spaces`]        |
 //! | `二O二四年`, `二0二三年`    | `二〇二四年`, `二〇二三年`  | [`zeros`]         |
 //! | `县直各单位:`              | `县直各单位：`            | [`colons`]        |
 //! | `”建设“一区三园”`          | `“建设“一区三园”`          | [`quotes`]        |
 //! | `目公布之日起施行`          | `自公布之日起施行`         | [`zi`]            |
-//! | `和 孟政办函〔2024〕15号`   | `孟政办函〔2024〕15号`     | [`stray_before_docnum`] |
+//! | `和 青政办函〔2024〕15号`   | `青政办函〔2024〕15号`     | [`stray_before_docnum`] |
 
 use crate::extract::is_han;
 use regex::Regex;
@@ -29,7 +29,7 @@ pub fn line(s: &str) -> String {
     zi(&s)
 }
 
-/// A 文号 whose brackets OCR misread: `孟政办发【2024] 51号`, `孟政发 (2024] 74号`,
+/// A 文号 whose brackets OCR misread: `青政办发【2024] 51号`, `青政发 (2024] 74号`,
 /// `国办发 【2019] 57号`, `晋政办发 (2020 86号` (closing bracket lost: the
 /// space still separates year and number).
 static DOCNUM_BRACKETS: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,7 +45,7 @@ pub fn docnum_brackets(s: &str) -> String {
 }
 
 /// A 文号 standing alone on its line after a speck OCR read as one or two
-/// characters, set apart by a wide gap: `和 孟政办函〔2024〕15号`.
+/// characters, set apart by a wide gap: `和 青政办函〔2024〕15号`.
 static STRAY_BEFORE_DOCNUM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?P<stray>\S{1,3})[ \t\u{3000}]+(?P<docnum>\p{Han}{2,14}〔(?:19|20)\d{2}〕\d{1,5}号)$").unwrap());
 
@@ -53,7 +53,7 @@ static STRAY_BEFORE_DOCNUM: LazyLock<Regex> =
 /// §7.2.4 centres the 发文字号 on its line; nothing precedes it).
 pub fn stray_before_docnum(s: &str) -> String {
     match STRAY_BEFORE_DOCNUM.captures(s) {
-        // One character at most: two would be a word (根据 孟政发…).
+        // One character at most: two would be a word (根据 青政发…).
         Some(c) if c["stray"].chars().filter(|c| is_han(*c)).count() <= 1 => c["docnum"].to_string(),
         _ => s.to_string(),
     }
@@ -211,16 +211,16 @@ mod tests {
     #[test]
     fn docnum_brackets_as_ocr_reads_them() {
         for (ocr, want) in [
-            ("孟政办发【2024] 51号", "孟政办发〔2024〕51号"),
-            ("孟政办发 (2024] 47号", "孟政办发〔2024〕47号"),
-            ("孟政函 [2024] 51号.", "孟政函〔2024〕51号."),
+            ("青政办发【2024] 51号", "青政办发〔2024〕51号"),
+            ("青政办发 (2024] 47号", "青政办发〔2024〕47号"),
+            ("青政函 [2024] 51号.", "青政函〔2024〕51号."),
             ("( 章审管发【2023 ] 6号 )", "( 章审管发〔2023〕6号 )"),
             ("晋政办发 (2020 86号 ) 和", "晋政办发〔2020〕86号 ) 和"),
             ("阳政办发(2020 ] 10号 )", "阳政办发〔2020〕10号 )"),
             ("财资 (2020 ] 97号)", "财资〔2020〕97号)"),
             ("青政发〈2024」74号", "青政发〔2024〕74号"),
-            ("孟政办发【2024]】53号", "孟政办发〔2024〕53号"),
-            ("孟政办函〔【2024]20号", "孟政办函〔2024〕20号"),
+            ("青政办发【2024]】53号", "青政办发〔2024〕53号"),
+            ("青政办函〔【2024]20号", "青政办函〔2024〕20号"),
         ] {
             assert_eq!(docnum_brackets(ocr), want, "{ocr}");
         }
@@ -236,7 +236,7 @@ mod tests {
             "第(2024)号",
             "2024年第3期",
             // a year and a number glued together without a bracket or space: not ours to split
-            "孟政办发(202486号",
+            "青政办发(202486号",
         ] {
             assert_eq!(docnum_brackets(s), s, "{s}");
         }
@@ -244,12 +244,12 @@ mod tests {
 
     #[test]
     fn specks_before_a_docnum_line_go() {
-        assert_eq!(stray_before_docnum("和 孟政办函〔2024〕15号"), "孟政办函〔2024〕15号");
-        assert_eq!(line("和 孟政办函【2024] 15号"), "孟政办函〔2024〕15号");
-        assert_eq!(line(".和 孟政发(2024] 74号"), "孟政发〔2024〕74号");
+        assert_eq!(stray_before_docnum("和 青政办函〔2024〕15号"), "青政办函〔2024〕15号");
+        assert_eq!(line("和 青政办函【2024] 15号"), "青政办函〔2024〕15号");
+        assert_eq!(line(".和 青政发(2024] 74号"), "青政发〔2024〕74号");
         // A 文号 inside a sentence, or after a word, stays where it is.
-        assert_eq!(stray_before_docnum("根据 孟政发〔2024〕74号"), "根据 孟政发〔2024〕74号");
-        assert_eq!(stray_before_docnum("和 孟政发〔2024〕74号文件"), "和 孟政发〔2024〕74号文件");
+        assert_eq!(stray_before_docnum("根据 青政发〔2024〕74号"), "根据 青政发〔2024〕74号");
+        assert_eq!(stray_before_docnum("和 青政发〔2024〕74号文件"), "和 青政发〔2024〕74号文件");
     }
 
     #[test]
@@ -258,12 +258,12 @@ mod tests {
         assert_eq!(spaces("( 十二 ) 卫健局"), "(十二)卫健局");
         assert_eq!(spaces("（ 一 ） 经开区管委会"), "（一）经开区管委会");
         assert_eq!(spaces("2024 年 8 月 20 日"), "2024年8月20日");
-        assert_eq!(spaces("《 孟县 》 的通知"), "《孟县》的通知");
+        assert_eq!(spaces("《 青县 》 的通知"), "《青县》的通知");
         assert_eq!(spaces("占比 50 %"), "占比50%");
         // Han–Han spaces and Latin words stay.
         assert_eq!(spaces("第五条 竞买规则"), "第五条 竞买规则");
         assert_eq!(spaces("YUXIAN RENMIN ZHENGFU"), "YUXIAN RENMIN ZHENGFU");
-        assert_eq!(spaces("孟县人民政府公报 2024年第3期"), "孟县人民政府公报2024年第3期");
+        assert_eq!(spaces("青县人民政府公报 2024年第3期"), "青县人民政府公报2024年第3期");
         assert_eq!(spaces("  前后  "), "前后");
     }
 
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn colons_after_han() {
         assert_eq!(colons("各乡镇人民政府，县直各单位:"), "各乡镇人民政府，县直各单位：");
-        assert_eq!(colons("附件:孟县推进"), "附件：孟县推进");
+        assert_eq!(colons("附件:青县推进"), "附件：青县推进");
         assert_eq!(colons("10:30开会"), "10:30开会");
         assert_eq!(colons("http://x"), "http://x");
         assert_eq!(colons("（略）:"), "（略）：");
@@ -318,8 +318,8 @@ mod tests {
     #[test]
     fn a_correct_line_is_unchanged() {
         for s in [
-            "孟县人民政府关于印发《关于推进社区食堂建设的实施意见》的通知",
-            "孟政发〔2024〕59号",
+            "青县人民政府关于印发《关于推进社区食堂建设的实施意见》的通知",
+            "青政发〔2024〕59号",
             "各乡镇人民政府，县直有关单位：",
             "本通知自印发之日起施行，有效期至2026年12月31日。",
             "第五条 竞买规则 农村集体经营性建设用地",

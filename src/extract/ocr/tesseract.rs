@@ -170,7 +170,7 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
 /// How wide a gap between two words must be to print as a space. Tesseract's
 /// boxes around Han glyphs are loose (a narrow 发 gets a box a fifth of its
 /// advance), so between Han characters only a gap of two characters counts
-/// (`孟县人民政府公报      2024年第3期`); between Latin words or numbers, a
+/// (`青县人民政府公报      2024年第3期`); between Latin words or numbers, a
 /// normal word space does.
 fn space_gap(before: char, after: char, size: f32) -> f32 {
     if before.is_ascii_alphanumeric() && after.is_ascii_alphanumeric() {
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn words_become_lines_with_geometry_in_points() {
         let t = tsv(&[
-            "5\t1\t1\t1\t1\t1\t300\t400\t46\t46\t95.0\t孟",
+            "5\t1\t1\t1\t1\t1\t300\t400\t46\t46\t95.0\t青",
             "5\t1\t1\t1\t1\t2\t347\t400\t92\t46\t93.0\t政办",
             "5\t1\t1\t1\t1\t3\t600\t401\t200\t46\t90.0\t2024",
             "5\t1\t1\t1\t2\t1\t300\t500\t46\t46\t96.0\t各",
@@ -255,7 +255,7 @@ mod tests {
         assert!((p.width - 595.44).abs() < 0.1, "{}", p.width);
         let texts: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
         // 347+92 = 439 → 600 is a gap of 3.5 characters: a space.
-        assert_eq!(texts, ["孟政办 2024", "各"]);
+        assert_eq!(texts, ["青政办 2024", "各"]);
         // Loose boxes around Han glyphs leave gaps of about a character: no space.
         let t = tsv(&[
             "5\t1\t1\t1\t1\t1\t1033\t796\t47\t68\t89.8\t政",
@@ -277,14 +277,14 @@ mod tests {
         let t = tsv(&[
             // a speck far to the left of a centred 文号
             "5\t1\t1\t1\t1\t1\t775\t2033\t40\t36\t30.1\t和",
-            "5\t1\t1\t1\t1\t2\t986\t2002\t46\t47\t88.0\t孟",
+            "5\t1\t1\t1\t1\t2\t986\t2002\t46\t47\t88.0\t青",
             "5\t1\t1\t1\t1\t3\t1033\t2002\t46\t47\t91.0\t政",
             // a line that is nothing but a smudge
             "5\t1\t1\t1\t2\t1\t1159\t3317\t178\t38\t0.0\t人",
             // a speck read as a closing quote does not open a line
             "5\t1\t1\t1\t4\t0\t641\t584\t16\t61\t29.7\t，",
             "5\t1\t1\t1\t4\t1\t735\t584\t63\t83\t44.5\t”和",
-            "5\t1\t1\t1\t4\t2\t958\t608\t44\t66\t89.0\t孟",
+            "5\t1\t1\t1\t4\t2\t958\t608\t44\t66\t89.0\t青",
             // a low-confidence character inside a line stays
             "5\t1\t1\t1\t3\t1\t300\t600\t46\t46\t95.0\t推",
             "5\t1\t1\t1\t3\t2\t347\t600\t46\t46\t12.0\t扒",
@@ -292,7 +292,7 @@ mod tests {
         ]);
         let (p, _) = parse_tsv(&t, 1);
         let texts: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["推扒广", "孟", "孟政"]);
+        assert_eq!(texts, ["推扒广", "青", "青政"]);
     }
 
     #[test]
