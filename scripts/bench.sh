@@ -16,3 +16,4 @@ fi
 python3 -c "import reportlab" 2>/dev/null || python3 -m pip install -q reportlab
 cargo build --release --locked
 python3 bench/run.py "$@"
+python3 bench/ocr.py            # appends the OCR section (seconds per scanned page)

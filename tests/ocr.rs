@@ -117,9 +117,19 @@ fn scanned_pages_are_read_with_a_character_error_rate_under_5_percent() {
         assert!(o.confidence > 50.0 && o.confidence <= 100.0, "{o:?}");
     }
     let (mut total_edits, mut total_folded, mut total_chars) = (0, 0, 0);
+    let mut confusions: std::collections::BTreeMap<(String, String), usize> = Default::default();
     for (i, page) in ex.pages.iter().enumerate() {
         let truth = no_space(&truth_page(SCANNED_FROM + i));
         let read = no_space(&page.text());
+        let (t, r): (String, String) = (truth.iter().collect(), read.iter().collect());
+        let diff = similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).diff_chars(&t, &r);
+        for op in diff.ops() {
+            let (tag, old, new) = op.as_tag_tuple();
+            if tag != similar::DiffTag::Equal {
+                let key = (t.chars().skip(old.start).take(old.len()).collect(), r.chars().skip(new.start).take(new.len()).collect());
+                *confusions.entry(key).or_default() += 1;
+            }
+        }
         let e = edits(&truth, &read);
         let folded = edits(&truth.iter().map(|c| fold(*c)).collect::<Vec<_>>(), &read.iter().map(|c| fold(*c)).collect::<Vec<_>>());
         eprintln!(
@@ -134,6 +144,10 @@ fn scanned_pages_are_read_with_a_character_error_rate_under_5_percent() {
         total_folded += folded;
         total_chars += truth.len();
     }
+    let mut top: Vec<_> = confusions.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1));
+    let shown: Vec<String> = top.iter().take(20).map(|((t, r), n)| format!("{t:?}→{r:?}×{n}")).collect();
+    eprintln!("most frequent confusions (print → OCR): {}", shown.join(", "));
     let cer = total_edits as f64 / total_chars as f64;
     let folded = total_folded as f64 / total_chars as f64;
     eprintln!(
