@@ -95,10 +95,7 @@ pub fn starts_block(line: &str) -> bool {
 }
 
 fn is_cjk(c: char) -> bool {
-    is_han(c)
-        || ('\u{3000}'..='\u{303f}').contains(&c)
-        || ('\u{ff00}'..='\u{ffef}').contains(&c)
-        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+    is_han(c) || crate::extract::is_cjk_punct(c)
 }
 
 /// Remove the spaces between CJK characters and digits. Spaces between Han

@@ -186,6 +186,12 @@ pub(crate) fn han_count(s: &str) -> usize {
     s.chars().filter(|c| is_han(*c)).count()
 }
 
+/// CJK punctuation and symbols (ideographic space, 〔〕《》，。, full-width
+/// forms, curly quotes, …, —).
+pub fn is_cjk_punct(c: char) -> bool {
+    ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+}
+
 /// CJK unified ideographs (and extension A), plus 〇.
 pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '〇' | '\u{f900}'..='\u{faff}')

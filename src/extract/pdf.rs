@@ -205,12 +205,12 @@ struct OcrOutcome {
 /// OCR the pages `opts.ocr` asks for, replacing their text where OCR read
 /// more (`auto`) or always (`force`).
 fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &mut Vec<String>) -> OcrOutcome {
+    let empty: Vec<u32> = pages.iter().filter(|p| needs_ocr(p)).map(|p| p.number).collect();
     let wanted: Vec<u32> = match opts.ocr {
         OcrMode::Off => vec![],
         OcrMode::Force => pages.iter().map(|p| p.number).collect(),
-        OcrMode::Auto => pages.iter().filter(|p| needs_ocr(p)).map(|p| p.number).collect(),
+        OcrMode::Auto => empty.clone(),
     };
-    let empty: Vec<u32> = pages.iter().filter(|p| needs_ocr(p)).map(|p| p.number).collect();
     if opts.ocr == OcrMode::Off {
         if !empty.is_empty() {
             notes.push(format!("{} without a text layer, not read (OCR is off)", page_list(&empty)));

@@ -59,9 +59,10 @@ pub fn stray_before_docnum(s: &str) -> String {
     }
 }
 
-/// CJK punctuation, brackets and symbols: spaces next to them are never printed.
+/// CJK punctuation, brackets and symbols (and the middle dot): spaces next
+/// to them are never printed.
 fn is_cjk_punct(c: char) -> bool {
-    ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+    crate::extract::is_cjk_punct(c) || c == '·'
 }
 
 /// Remove the spaces OCR puts where print has none: next to CJK punctuation,
