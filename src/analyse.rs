@@ -390,7 +390,14 @@ fn validity_in(sentence: &str, signed: Option<NaiveDate>, parts: &mut WindowPart
         }
     }
     // Start: relative to publication.
-    if let Some(m) = FROM_PUBLICATION.captures(s) {
+    // `自公布之日起施行`, not a deadline counted from another act's
+    // publication (`自市人民政府公布之日起30日内设置保护标志`): a validity
+    // verb must follow, or the act be this document's own (`自本通知印发之日起，…不再执行`).
+    let own_act = |at: usize| OWN_SUBJECT.find_iter(&s[..at]).last().is_some_and(|m| m.end() == at);
+    let from_publication = FROM_PUBLICATION
+        .captures_iter(s)
+        .find(|c| START_VERB.is_match(&s[c.get(0).unwrap().end()..]) || own_act(c.get(0).unwrap().start()));
+    if let Some(m) = from_publication {
         let start = m.get(0).unwrap().start();
         if !about_other_document(s, start) || OWN_SUBJECT.is_match(&s[..start]) {
             if let Some(sd) = signed {

@@ -16,6 +16,7 @@ pub mod dates;
 pub mod docnum;
 pub mod error;
 pub mod extract;
+pub mod gongwen;
 pub mod index;
 pub mod ingest;
 pub mod lookup;

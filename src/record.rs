@@ -52,6 +52,10 @@ pub struct DocumentRecord {
     pub addressees: Option<String>,
     /// 成文日期.
     pub signed_date: Option<NaiveDate>,
+    /// Dates a regulation or rule prints instead of a signature: when it
+    /// was adopted, approved, promulgated, revised or amended (oldest first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<DocDate>,
     pub issue: IssueRef,
     /// First and last page (printed page numbers where the gazette prints them).
     pub pages: [u32; 2],
@@ -68,6 +72,44 @@ pub struct DocumentRecord {
     /// Links to other documents (repeals, cites…) and supervised parties.
     pub links: Vec<Link>,
     pub text: String,
+}
+
+/// What happened to a document on a date it prints: its history line
+/// (`2001年11月15日上海市第十一届人民代表大会常务委员会第三十三次会议通过`)
+/// or its promulgation line (`2019年11月30日国家市场监督管理总局令第20号公布`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateKind {
+    /// 通过 (adopted by a congress, its standing committee, a government meeting).
+    Adopted,
+    /// 批准 (approved by the provincial standing committee).
+    Approved,
+    /// 公布 / 发布 / 颁布 (promulgated).
+    Promulgated,
+    /// 修订 (revised as a whole).
+    Revised,
+    /// 修正 / 修改 (amended by a decision).
+    Amended,
+    /// 施行 / 实施 (takes effect).
+    Effective,
+}
+
+/// A dated event in a document's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocDate {
+    pub kind: DateKind,
+    pub date: NaiveDate,
+    /// The organ or meeting that acted, as printed (`上海市第十一届人民代表大会常务委员会第三十三次会议`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl DocumentRecord {
+    /// The date of the version the text is: its 成文日期, else the latest
+    /// adoption, approval, promulgation, revision or amendment it prints.
+    pub fn version_date(&self) -> Option<NaiveDate> {
+        self.signed_date.or_else(|| self.dates.iter().filter(|d| d.kind != DateKind::Effective).map(|d| d.date).max())
+    }
 }
 
 /// One entry of an issue's 目录.

@@ -11,7 +11,7 @@
 //! follow the previous article is a citation, not an article).
 
 use crate::clean::CleanText;
-use crate::segment::{lines, title_line_ok, TextLine};
+use crate::gongwen::{instrument_type, lines, title_line_ok, TextLine};
 use crate::text::parse_cn_number;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -101,8 +101,28 @@ pub struct Instrument {
 
 const NUM: &str = "[一二三四五六七八九十百千零〇两0-9]+";
 
-/// `第三章 入市主体`, `第一编 总则`, `第二节 审批`
-static DIVISION: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"^第({NUM})([编章节])(?:[\s　]+(.*)|$)")).unwrap());
+/// `第三章 入市主体`, `第一编 总则`, `第二节 审批`, `第六章法律责任`
+static DIVISION: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r"^第({NUM})([编章节])(.*)$")).unwrap());
+
+/// Is this the heading of a division (what follows `第六章`)? Set off by a
+/// space it may hold a comma (`第二章  工作报告的审议，国民经济计划和…`);
+/// run on (`第六章法律责任`) it must be short, without punctuation, and not
+/// a phrase that cites the division (`第六章规定的`).
+fn division_heading(rest: &str) -> bool {
+    let spaced = rest.starts_with(char::is_whitespace);
+    let r = rest.trim();
+    if r.is_empty() {
+        return true;
+    }
+    let cites = ["的", "规定", "所", "中的", "中规定", "第", "和", "或", "至", "、", "以", "有关", "之"].iter().any(|w| r.starts_with(w));
+    let n = r.chars().count();
+    if spaced {
+        n <= 40 && !cites && !r.contains(['。', '；', ';'])
+    } else {
+        n <= 20 && !cites && !r.contains(['。', '，', '；', '：', ',', ';', ':', '、'])
+    }
+}
+
 /// `第十五条 竞买规则 农村…`, `第三条之一　…`, `第五条【适用范围】…`
 static ARTICLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^第({NUM})条(?:之([一二三四五六七八九十]+))?[\s　]*(.*)$")).unwrap());
@@ -138,7 +158,7 @@ fn read_label(line: &str) -> Option<Label> {
         Some(rest) if rest.starts_with([' ', '\u{3000}', '(', '（']) || rest.trim_start().starts_with(['(', '（']) => rest.trim_start(),
         _ => line,
     };
-    if let Some(c) = DIVISION.captures(line) {
+    if let Some(c) = DIVISION.captures(line).filter(|c| division_heading(&c[3])) {
         let number = parse_cn_number(&c[1])?;
         let kind = match &c[2] {
             "编" => ProvisionKind::Part,
@@ -146,14 +166,7 @@ fn read_label(line: &str) -> Option<Label> {
             _ => ProvisionKind::Section,
         };
         let label = format!("第{}{}", &c[1], &c[2]);
-        return Some(Label {
-            kind,
-            number,
-            sub: None,
-            path: label.clone(),
-            label,
-            rest: c.get(3).map_or("", |m| m.as_str()).trim().to_string(),
-        });
+        return Some(Label { kind, number, sub: None, path: label.clone(), label, rest: c[3].trim().to_string() });
     }
     if let Some(c) = ARTICLE.captures(line) {
         let number = parse_cn_number(&c[1])?;
@@ -254,6 +267,39 @@ fn heading_of(kind: ProvisionKind, rest: &str) -> Option<String> {
     }
 }
 
+/// The lines of an instrument's own 目录: a `目录` line and the run of
+/// division headings after it, or a run of three or more division headings
+/// numbered from 一 with nothing between them (`第一章 总则` / `第二章 …`).
+/// The body repeats them with their articles; the 目录 is no provision.
+fn toc_lines(ls: &[TextLine]) -> Vec<bool> {
+    let mut out = vec![false; ls.len()];
+    let division =
+        |t: &str| read_label(t).filter(|l| matches!(l.kind, ProvisionKind::Part | ProvisionKind::Chapter | ProvisionKind::Section));
+    let mut i = 0;
+    while i < ls.len() {
+        let titled = crate::text::squeeze(ls[i].text) == "目录";
+        let start = if titled { i + 1 } else { i };
+        let mut j = start;
+        let mut expect = 1;
+        while let Some(l) = ls.get(j).and_then(|l| division(l.text)) {
+            if l.number != expect && !(titled && expect > 1 && l.number == 1) {
+                break;
+            }
+            expect = l.number + 1;
+            j += 1;
+        }
+        if (titled && j > start) || j - start >= 3 {
+            for k in i..j {
+                out[k] = true;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Build the provision tree of the lines `ls` (offsets in the issue text).
 pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText) -> Vec<Provision> {
     let mut root: Vec<Provision> = Vec::new();
@@ -297,7 +343,11 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
         }
     }
 
-    for l in ls {
+    let in_toc = toc_lines(ls);
+    for (li, l) in ls.iter().enumerate() {
+        if in_toc[li] {
+            continue;
+        }
         let accepted = read_label(l.text).filter(|lab| {
             let r = lab.kind.rank();
             match lab.kind {
@@ -314,16 +364,18 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
                     } else {
                         last_division[i]
                     };
-                    // Sources sometimes skip a number (a chapter lost in conversion).
-                    (lab.number > last && lab.number <= last + 3) || (lab.number == 1 && lab.kind == ProvisionKind::Section)
+                    // Sources sometimes skip a number (a chapter lost in
+                    // conversion), and an excerpt may open at any chapter.
+                    (lab.number > last && lab.number <= last + 3)
+                        || (lab.number == 1 && lab.kind == ProvisionKind::Section)
+                        || (last == 0 && lab.number <= 50 && stack.iter().all(|o| o.kind.rank() >= r))
                 }
                 _ => {
                     // A sibling continues its numbering; a new list starts at 1;
-                    // some lists number on across their parents (一、… 1. 2.
-                    // 二、… 3. 4.).
-                    if matches!(lab.kind, ProvisionKind::Level3 | ProvisionKind::Level4)
-                        && last_of_kind.get(&lab.kind).is_some_and(|n| lab.number == n + 1)
-                    {
+                    // many lists number on across their parents (一、（一）（二）
+                    // 二、（三）…（二十七） in State Council 意见; 一、… 1. 2. 二、… 3.;
+                    // 一、 items numbered across 第X章 in 工作规则).
+                    if last_of_kind.get(&lab.kind).is_some_and(|n| lab.number == n + 1) {
                         return true;
                     }
                     let sibling = stack.iter().rev().find(|o| o.kind == lab.kind);
@@ -411,25 +463,20 @@ pub fn structure(
         while j < doc_lines.len() && j < i + 3 && title_line_ok(doc_lines[j].text) && read_label(doc_lines[j].text).is_none() {
             title.push_str(doc_lines[j].text);
             j += 1;
-            if crate::segment::instrument_type(&title).is_some()
+            if instrument_type(&title).is_some()
                 && !doc_lines.get(j).is_some_and(|n| n.text.starts_with(['（', '(']) && n.text.chars().count() <= 8)
             {
                 break;
             }
         }
-        if !title.is_empty() && crate::segment::instrument_type(&title).is_some() && j < doc_lines.len() {
+        if !title.is_empty() && instrument_type(&title).is_some() && j < doc_lines.len() {
             let t = crate::text::normalize_title(&title);
             let t = match t.strip_prefix("附件") {
                 Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '：' || c == ':').to_string(),
                 None => t,
             };
-            instrument = Some(Instrument {
-                doc_type: crate::segment::instrument_type(&t).map(str::to_string),
-                title: t,
-                chapters: 0,
-                articles: 0,
-                top_sections: 0,
-            });
+            instrument =
+                Some(Instrument { doc_type: instrument_type(&t).map(str::to_string), title: t, chapters: 0, articles: 0, top_sections: 0 });
             region = &doc_lines[j..];
         }
     }

@@ -174,11 +174,25 @@ pub fn text_pages(text: &str) -> Extraction {
             number: i as u32 + 1,
             width: 0.0,
             height: 0.0,
-            lines: p.lines().map(|l| Line { text: l.trim_end().to_string(), geometry: None }).collect(),
+            lines: p.lines().map(|l| Line { text: strip_markdown_heading(l.trim_end()).to_string(), geometry: None }).collect(),
             extractor: Extractor::Text,
         })
         .collect();
     Extraction { pages, notes: vec![], ocr: vec![] }
+}
+
+/// A Markdown heading's markers, which web texts saved as `.txt` keep:
+/// `# 上海市交通委员会关于…的通知`, `## 第一章 总则`.
+static MARKDOWN_HEADING: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^\s{0,3}#{1,6}[ \t\u{3000}]+").unwrap());
+
+/// A text line without its Markdown heading markers (a `#` that is not
+/// followed by a space, as in `#1`, stays).
+fn strip_markdown_heading(line: &str) -> &str {
+    match MARKDOWN_HEADING.find(line) {
+        Some(m) => &line[m.end()..],
+        None => line,
+    }
 }
 
 /// Counts used by the quality check.
