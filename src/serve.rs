@@ -531,6 +531,7 @@ fn kind_zh(k: crate::analyse::LinkKind) -> &'static str {
     use crate::analyse::LinkKind::*;
     match k {
         Repeals => "废止",
+        RepealsPart => "部分废止",
         DeclaresInvalid => "宣布失效",
         Supersedes => "替代",
         Amends => "修改",

@@ -1,0 +1,315 @@
+//! Links from a document to others: repeals, declares invalid, supersedes,
+//! amends, extends, cites, supervision — each with its evidence sentence.
+
+use super::dates::{date_here, End, DATE_EXPR};
+use super::sentences::{mask_titles, sentences};
+use super::{Link, LinkKind};
+use crate::docnum::{find_all, DocNumber};
+use crate::text::normalize_title;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// `《…》`
+static TITLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"《([^《》]{1,120})》").unwrap());
+/// 废止 as a verb (not 废止的 as an adjective, not 废止和修改 inside a title).
+static REPEAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"废止").unwrap());
+/// 宣布失效, 宣布该文件失效, 予以失效.
+static INVALID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"宣布[^，。；]{0,300}?失效|予以失效|决定失效").unwrap());
+/// 不再执行, 停止执行, 替代, 代替, 取代.
+static SUPERSEDE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"不再执行|停止执行|不再施行|停止施行|停止使用|不再适用|替代|代替|取代|以本\p{Han}{1,6}?为准").unwrap());
+/// 作如下修改, 修改为, 予以修改.
+static AMEND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"作如下修改|作出如下修改|修改如下|修改为|予以修改|进行修改|作相应修改|作如下修订|修订如下|^删去|^删除|^增加").unwrap()
+});
+/// 有效期延长至 / 顺延至 / 延期至.
+static EXTEND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:(?:延长|顺延|延期)[^，。；]{0,300}?(?:至|到)|继续(?:执行|有效|实施|施行)(?:至|到))\s*$").unwrap());
+/// A revision history: 根据…修订 / 修正 (describes the text itself).
+static REVISION_HISTORY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"根据[^。]*?(?:修订|修正)\s*[。；;]?\s*$").unwrap());
+/// A citing verb: 根据, 按照, 依据, 依照, 参照, 贯彻, 落实, 遵照.
+static CITE_VERB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"根据|按照|依据|依照|参照|贯彻|落实|遵照|执行|结合").unwrap());
+/// 暂时调整实施 / 暂停实施: not a repeal.
+static SUSPENSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"暂时调整实施|暂停实施|暂时停止实施").unwrap());
+/// 挂牌督办
+static LISTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"挂牌督办").unwrap());
+/// 销案摘牌 / 摘牌销案 / 予以摘牌 / 撤销挂牌督办.
+static CLOSED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"销案摘牌|摘牌销案|予以摘牌|撤销挂牌|解除挂牌").unwrap());
+/// 对X存在的重大火灾隐患…: the supervised party after 对.
+static SUPERVISED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"对(?P<t>[^，。；“”《》对]{2,80}?)(?:挂牌督办的|存在的|存在|的重大|重大|的一般|一般|的安全|安全|的火灾|火灾|隐患)").unwrap()
+});
+/// `2家单位`, `等3家单位`, `等单位` after a list of supervised parties.
+static PARTY_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:等)?(?:\d+|[一二三四五六七八九十]+)?家?(?:单位|企业|场所)$").unwrap());
+/// A company or site name: `…有限公司`, `…小区`, `…加油站`.
+static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\p{Han}（）()]{2,30}?(?:有限责任公司|股份有限公司|有限公司|公司|厂|宾馆|酒店|饭店|小区|加油站|煤矿|矿|商店|超市|市场|学校|医院|幼儿园)").unwrap()
+});
+
+/// A standard's number in brackets after its title: `（GB35181-2017）`, `(GB/T 9704-2012)`.
+static STANDARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[（(]\s*((?:GB/T|GB/Z|GB|DB\d{2}(?:/T)?|HJ|AQ|JGJ|CJJ|JTG|NB|DL|SL|MZ|WS|XF)\s*\d+(?:[.\-—－]\d+)*)\s*[）)]").unwrap()
+});
+
+/// A cited document in a sentence: its 文号 and/or title, and where.
+#[derive(Debug, Clone)]
+struct Target {
+    number: Option<DocNumber>,
+    title: Option<String>,
+    range: Range<usize>,
+}
+
+/// The documents a sentence names: 《title》（文号）, 《title》 alone, 文号 alone.
+fn targets(s: &str) -> Vec<Target> {
+    let numbers = find_all(s);
+    let mut used = vec![false; numbers.len()];
+    let mut out = Vec::new();
+    for m in TITLE.captures_iter(s) {
+        let whole = m.get(0).unwrap();
+        let title = normalize_title(&m[1]);
+        // A 文号 right after the title: （文号）, (文号), or bare.
+        let near = numbers.iter().position(|(r, _)| {
+            r.start >= whole.end()
+                && s[whole.end()..r.start].chars().all(|c| matches!(c, '（' | '(' | ' ' | '　'))
+                && r.start - whole.end() <= 6
+        });
+        match near {
+            Some(k) => {
+                used[k] = true;
+                let n_end = numbers[k].0.end;
+                let close = s[n_end..].chars().next().filter(|c| matches!(c, '）' | ')')).map_or(0, |c| c.len_utf8());
+                let end = n_end + close;
+                out.push(Target { number: Some(numbers[k].1.clone()), title: Some(title), range: whole.start()..end });
+            }
+            None => out.push(Target { number: None, title: Some(title), range: whole.range() }),
+        }
+    }
+    for (k, (r, dn)) in numbers.iter().enumerate() {
+        // A 文号 inside a title (《…〔2020〕3号…》) is part of the title.
+        let inside = out.iter().any(|t| t.range.start <= r.start && r.end <= t.range.end);
+        if !used[k] && !inside {
+            out.push(Target { number: Some(dn.clone()), title: None, range: r.clone() });
+        }
+    }
+    out.sort_by_key(|t| t.range.start);
+    out
+}
+
+fn link(kind: LinkKind, t: &Target, evidence: &str) -> Link {
+    Link {
+        kind,
+        target: t.number.as_ref().map(|d| d.to_string()),
+        target_title: t.title.clone(),
+        until: None,
+        provisions: vec![],
+        evidence: evidence.to_string(),
+    }
+}
+
+/// The supervised parties named in a text: after 对 (`对X存在的重大火灾隐患`,
+/// `对A、B2家单位的…`), else the last company or site name.
+fn supervised_parties(s: &str) -> Vec<String> {
+    if let Some(c) = SUPERVISED.captures(s) {
+        let t = c["t"].trim_start_matches(['现', '将']).trim();
+        let t = PARTY_COUNT.replace(t, "");
+        let parties: Vec<String> =
+            t.split(['、', '，']).map(|p| p.trim().to_string()).filter(|p| p.chars().count() >= 2 && p != "其").collect();
+        if !parties.is_empty() {
+            return parties;
+        }
+    }
+    company_in(s).into_iter().collect()
+}
+
+/// The last company or site name in a text (`…有限公司`, `…小区`).
+fn company_in(s: &str) -> Option<String> {
+    COMPANY.find_iter(s).last().map(|m| {
+        let name = m.as_str();
+        // Cut a leading verb phrase: 县人民政府决定对X公司, 鉴于X公司.
+        let cut = ["对", "决定", "目前", "经", "现", "鉴于", "由于", "同意", "要求", "督促", "责令"]
+            .iter()
+            .filter_map(|w| name.rfind(w).map(|i| i + w.len()))
+            .max()
+            .unwrap_or(0);
+        name[cut..].to_string()
+    })
+}
+
+/// The clause of `s` that ends with the match at `end` (from the previous
+/// comma or sentence start): `现对X存在的重大火灾隐患进行挂牌督办`.
+fn clause_ending(s: &str, end: usize) -> &str {
+    let start = s[..end].rfind(['，', ',', '；', ';']).map(|i| i + s[i..].chars().next().unwrap().len_utf8()).unwrap_or(0);
+    s[start..end].trim()
+}
+
+/// The links of a text. `own` is the document's own 文号 (never a target);
+/// `title` its title (names the supervised party of a closure notice).
+/// Citations by title alone come second: only the issue can tell which
+/// document they name.
+pub fn links(text: &str, own: Option<&DocNumber>, title: &str) -> (Vec<Link>, Vec<Link>) {
+    let mut out: Vec<Link> = Vec::new();
+    let mut by_title: Vec<Link> = Vec::new();
+    let mut list_kind: Option<LinkKind> = None;
+    let mut last_company: Option<String> = None;
+    for sent in sentences(text) {
+        let s = sent.text;
+        let masked = mask_titles(s);
+        let ts: Vec<Target> = targets(s).into_iter().filter(|t| t.number.as_ref() != own || t.number.is_none()).collect();
+        let ts: Vec<Target> = ts.into_iter().filter(|t| !(t.number.is_none() && t.title.is_none())).collect();
+        // Items of a list announced by 下列文件予以废止：.
+        if let Some(kind) = list_kind {
+            if !ts.is_empty() && !REPEAL.is_match(&masked) && !INVALID.is_match(&masked) {
+                for t in &ts {
+                    out.push(link(kind, t, s));
+                }
+                continue;
+            }
+            list_kind = None;
+        }
+        if REVISION_HISTORY.is_match(&masked) || SUSPENSION.is_match(&masked) {
+            continue;
+        }
+        let kind = if INVALID.is_match(&masked) {
+            Some(LinkKind::DeclaresInvalid)
+        } else if REPEAL.find_iter(&masked).any(|m| {
+            // Not 废止的 (adjective), 已废止 (a state), 废止后 (a time).
+            let after = &masked[m.end()..];
+            !after.starts_with(['的', '后'])
+                && !after.starts_with("以后")
+                && !after.starts_with("之后")
+                && !masked[..m.start()].ends_with('已')
+        }) {
+            Some(LinkKind::Repeals)
+        } else if SUPERSEDE.is_match(&masked) {
+            Some(LinkKind::Supersedes)
+        } else if AMEND.is_match(&masked) {
+            Some(LinkKind::Amends)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            // Only documents count: a certificate 予以废止 names none.
+            let docs: Vec<&Target> = ts.iter().filter(|t| t.number.is_some() || t.title.is_some()).collect();
+            if docs.is_empty() && (masked.ends_with('：') || masked.ends_with(':')) {
+                list_kind = Some(kind);
+            }
+            for t in docs {
+                out.push(link(kind, t, s));
+            }
+            continue;
+        }
+        // Extensions: 《…》（…）有效期延长至2025年12月31日.
+        let mut extended = false;
+        for m in DATE_EXPR.find_iter(&masked) {
+            if EXTEND.is_match(&masked[..m.start()]) {
+                if let Some((_, d)) = date_here(&masked, m.start(), End::Finish) {
+                    for t in ts.iter().filter(|t| t.range.start < m.start()) {
+                        let mut l = link(LinkKind::Extends, t, s);
+                        l.until = Some(d);
+                        out.push(l);
+                        extended = true;
+                    }
+                }
+            }
+        }
+        if extended {
+            continue;
+        }
+        // Supervision.
+        if let Some(m) = LISTED.find(&masked).filter(|m| !masked[..m.start()].ends_with(['了', '已'])) {
+            let clause = clause_ending(s, m.end());
+            if SUPERVISED.is_match(clause) && !masked[m.end()..].starts_with("的通知") {
+                for party in supervised_parties(clause) {
+                    out.push(Link {
+                        kind: LinkKind::SupervisionListed,
+                        target: Some(party),
+                        target_title: None,
+                        until: None,
+                        provisions: vec![],
+                        evidence: clause.to_string(),
+                    });
+                }
+            }
+        }
+        if CLOSED.is_match(&masked) && !masked.contains("的通知") {
+            // The party: named in the sentence, in the title, or the last
+            // company mentioned before.
+            let mut parties = if SUPERVISED.is_match(s) { supervised_parties(s) } else { vec![] };
+            if parties.is_empty() && SUPERVISED.is_match(title) {
+                parties = supervised_parties(title);
+            }
+            if parties.is_empty() {
+                parties.extend(company_in(s).or_else(|| last_company.clone()));
+            }
+            for p in parties {
+                out.push(Link {
+                    kind: LinkKind::SupervisionClosed,
+                    target: Some(p),
+                    target_title: None,
+                    until: None,
+                    provisions: vec![],
+                    evidence: s.to_string(),
+                });
+            }
+        }
+        if let Some(c) = company_in(s) {
+            last_company = Some(c);
+        }
+        // Citations introduced by a citing verb: documents with a 文号;
+        // standards by number (GB35181-2017) or by title (…判定标准); and
+        // titles alone, which the issue may resolve to one of its documents
+        // (kept with no target until then).
+        for t in &ts {
+            if !CITE_VERB.is_match(&masked[..t.range.start]) {
+                continue;
+            }
+            let span = &s[t.range.clone()];
+            if t.number.is_some() {
+                out.push(link(LinkKind::Cites, t, span));
+                continue;
+            }
+            let title = t.title.as_deref().unwrap_or("");
+            let after = &s[t.range.end..];
+            if let Some(std) = STANDARD.captures(after).filter(|c| c.get(0).unwrap().start() <= 3) {
+                let code: String = std[1].chars().filter(|c| !c.is_whitespace()).collect();
+                let end = t.range.end + std.get(0).unwrap().end();
+                out.push(Link {
+                    kind: LinkKind::Cites,
+                    target: Some(code),
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    provisions: vec![],
+                    evidence: s[t.range.start..end].to_string(),
+                });
+            } else if title.ends_with("标准") || title.ends_with("规范") {
+                out.push(Link {
+                    kind: LinkKind::Cites,
+                    target: Some(title.to_string()),
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    provisions: vec![],
+                    evidence: span.to_string(),
+                });
+            } else {
+                by_title.push(Link {
+                    kind: LinkKind::Cites,
+                    target: None,
+                    target_title: Some(title.to_string()),
+                    until: None,
+                    provisions: vec![],
+                    evidence: span.to_string(),
+                });
+            }
+        }
+    }
+    // A closure notice recalls the listing it closes: that is no new listing.
+    let closed: Vec<Option<String>> = out.iter().filter(|l| l.kind == LinkKind::SupervisionClosed).map(|l| l.target.clone()).collect();
+    out.retain(|l| l.kind != LinkKind::SupervisionListed || !closed.contains(&l.target));
+    // One link per (kind, target).
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|l| seen.insert((l.kind, l.target.clone(), l.target_title.clone())));
+    by_title.retain(|l| seen.insert((l.kind, l.target.clone(), l.target_title.clone())));
+    (out, by_title)
+}
