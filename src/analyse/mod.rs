@@ -20,7 +20,7 @@ mod window;
 
 pub use links::links;
 pub use sentences::{sentences, Sentence};
-pub use window::validity;
+pub use window::{validity, validity_titled};
 
 /// How a validity window was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,18 +121,19 @@ pub struct Analysis {
 /// back to) and the document's `title`. Links found in the context alone
 /// are not the passage's.
 pub fn analyse_passage(context: &str, text: &str, signed: Option<NaiveDate>, title: &str) -> Analysis {
-    let (validity, campaign) = validity(text, signed);
+    let (validity, campaign) = validity_titled(text, signed, title);
     let joined = if context.is_empty() { text.to_string() } else { format!("{context}\n{text}") };
-    let (mut links, mut title_citations) = links(&joined, None, title);
+    let (mut links, mut title_citations) = links::every_link(&joined, None, title);
     let own = |l: &Link| text.contains(l.evidence.as_str()) || l.evidence.contains(text);
     links.retain(own);
     title_citations.retain(own);
+    links::dedup(&mut links, &mut title_citations);
     Analysis { validity, campaign, links, title_citations }
 }
 
 /// Analyse a document: its text, signed date, own 文号 and title.
 pub fn analyse(text: &str, signed: Option<NaiveDate>, own: Option<&DocNumber>, title: &str) -> Analysis {
-    let (validity, campaign) = validity(text, signed);
+    let (validity, campaign) = validity_titled(text, signed, title);
     let (links, title_citations) = links(text, own, title);
     Analysis { validity, campaign, links, title_citations }
 }

@@ -59,8 +59,19 @@ fn push_sentence<'a>(text: &'a str, start: usize, end: usize, out: &mut Vec<Sent
 pub(super) fn mask_titles(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut depth = 0;
-    for c in s.chars() {
+    let mut own = false;
+    for (i, c) in s.char_indices() {
         match c {
+            // `本《通知》`, `本《实施意见》`: the document itself, not a cited
+            // title: its 文种 stays readable, the brackets become spaces.
+            '《' if depth == 0 && s[..i].ends_with('本') && s[i..].find('》').is_some_and(|j| j <= 6 * 3 + 3) => {
+                own = true;
+                out.push('\u{3000}');
+            }
+            '》' if own => {
+                own = false;
+                out.push('\u{3000}');
+            }
             '《' => {
                 depth += 1;
                 out.push(c);
