@@ -39,9 +39,12 @@ pub struct Fields {
     pub record: Field,
     /// For provision entries: what a hit shows ([`ProvisionHit`] as JSON).
     pub hit: Field,
-    /// Targets of the document's links (canonical 文号): who points at whom.
+    /// Targets of the document's links (canonical 文号, or `《title key》`
+    /// for a target cited by title alone): who points at whom.
     pub link_target: Field,
-    /// `force` on documents that repeal, void, supersede or extend another.
+    /// The keys a document is cited by when cited by title alone.
+    pub title_key: Field,
+    /// `force` on documents that repeal, void, supersede, extend or amend another.
     pub force_links: Field,
     /// Validity window as date keys (until 99991231 when open).
     pub from: Field,
@@ -99,11 +102,17 @@ pub fn schema() -> (Schema, Fields) {
         record: b.add_text_field("record", STORED),
         hit: b.add_text_field("hit", STORED),
         link_target: b.add_text_field("link_target", STRING),
+        title_key: b.add_text_field("title_key", STRING),
         force_links: b.add_text_field("force_links", STRING),
         from: b.add_i64_field("from", INDEXED | FAST),
         until: b.add_i64_field("until", INDEXED | FAST),
     };
     (b.build(), f)
+}
+
+/// The `link_target` term of a target cited by title alone.
+pub fn title_target_term(title: &str) -> String {
+    format!("《{}》", crate::text::title_key(title))
 }
 
 /// A date as the integer stored in the index: 2024-08-20 → 20240820.
@@ -466,11 +475,16 @@ impl GongbaoIndex {
         d.add_text(f.body_chars, &doc.text);
         self.common_fields(&mut d, doc, issue);
         for l in &doc.links {
-            if let Some(t) = &l.target {
-                d.add_text(f.link_target, t);
+            match (&l.target, &l.target_title) {
+                (Some(t), _) => d.add_text(f.link_target, t),
+                (None, Some(t)) => d.add_text(f.link_target, title_target_term(t)),
+                _ => {}
             }
         }
-        if doc.links.iter().any(|l| l.kind.ends_force() || l.kind == crate::analyse::LinkKind::Extends) {
+        for k in doc.title_keys() {
+            d.add_text(f.title_key, k);
+        }
+        if doc.links.iter().any(|l| l.kind.changes_target()) {
             d.add_text(f.force_links, FORCE);
         }
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());

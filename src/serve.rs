@@ -224,6 +224,7 @@ fn load_document(st: &AppState, id: &str) -> Result<DocumentView, ApiError> {
             kind: l.kind,
             date: src.validity.effective_from.or(src.signed_date),
             until: l.until,
+            provisions: l.provisions,
             evidence: l.evidence,
         })
         .collect();

@@ -39,6 +39,21 @@ pub fn normalize_title(s: &str) -> String {
         .collect()
 }
 
+/// The key a document is known by when cited by title alone: the title
+/// normalised, with the inner brackets a citation prints (`〈…〉`, `<…>`)
+/// read as 《…》. `《关于印发〈某某办法〉的通知》` and the title
+/// `关于印发《某某办法》的通知` have one key.
+pub fn title_key(s: &str) -> String {
+    normalize_title(s.trim_matches(|c| c == '《' || c == '》'))
+        .chars()
+        .map(|c| match c {
+            '〈' | '<' | '＜' => '《',
+            '〉' | '>' | '＞' => '》',
+            _ => c,
+        })
+        .collect()
+}
+
 /// The value of one Chinese digit; 〇, ○, 零, O and Latin/full-width 0 are zero.
 pub fn cn_digit(c: char) -> Option<u32> {
     Some(match c {
@@ -148,6 +163,12 @@ mod tests {
         }
         assert_eq!(to_cn_number(21), "二十一");
         assert_eq!(to_cn_number(110), "一百一十");
+    }
+
+    #[test]
+    fn title_keys() {
+        assert_eq!(title_key("关于印发<某区某某办法>的通知"), title_key("关于印发《某区某某办法》的通知"));
+        assert_eq!(title_key("《某某 办法 (试行)》"), "某某办法（试行）");
     }
 
     #[test]

@@ -510,11 +510,31 @@ pub(super) fn every_link(text: &str, own: Option<&DocNumber>, title: &str) -> (V
     (out, by_title)
 }
 
-/// One link per (kind, target), the first sentence that states it kept.
+/// One link per (kind, target): the first sentence that states it is the
+/// evidence, and the provisions every statement names are gathered
+/// (a list of amendments names one article per item).
 pub(super) fn dedup(out: &mut Vec<Link>, by_title: &mut Vec<Link>) {
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|l| seen.insert((l.kind, l.target.clone(), l.target_title.clone())));
-    by_title.retain(|l| seen.insert((l.kind, l.target.clone(), l.target_title.clone())));
+    type Key = (LinkKind, Option<String>, Option<String>);
+    let mut first: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Link> = Vec::new();
+    for l in out.drain(..) {
+        let key = (l.kind, l.target.clone(), l.target_title.clone());
+        match first.get(&key) {
+            Some(&i) => {
+                for p in l.provisions {
+                    if !kept[i].provisions.contains(&p) {
+                        kept[i].provisions.push(p);
+                    }
+                }
+            }
+            None => {
+                first.insert(key, kept.len());
+                kept.push(l);
+            }
+        }
+    }
+    *out = kept;
+    by_title.retain(|l| first.insert((l.kind, l.target.clone(), l.target_title.clone()), 0).is_none());
 }
 
 /// The links of a text. `own` is the document's own 文号 (never a target);

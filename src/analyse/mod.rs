@@ -86,6 +86,11 @@ impl LinkKind {
     pub fn ends_force(self) -> bool {
         matches!(self, LinkKind::Repeals | LinkKind::DeclaresInvalid | LinkKind::Supersedes)
     }
+
+    /// Does this link change the target's force or text (what status reads)?
+    pub fn changes_target(self) -> bool {
+        self.ends_force() || matches!(self, LinkKind::Extends | LinkKind::Amends | LinkKind::RepealsPart)
+    }
 }
 
 /// A link from a document to another (or to a supervised company).

@@ -28,9 +28,19 @@ pub fn sentences(text: &str) -> Vec<Sentence<'_>> {
         let body = &text[s..line_start + line.len()];
         let mut offset = s;
         for (i, c) in body.char_indices() {
-            let end = offset + i + c.len_utf8();
+            let mut end = offset + i + c.len_utf8();
+            if end <= s {
+                continue;
+            }
             let at_line_end = body[i + c.len_utf8()..].trim().is_empty();
             if matches!(c, '。' | '！' | '？') || (matches!(c, '：' | ':') && at_line_end) {
+                // A closing quote or bracket after the stop belongs to the
+                // sentence: `修改为：“…管理。”`.
+                end += text[end..]
+                    .chars()
+                    .take_while(|c| matches!(c, '”' | '’' | '」' | '』' | '）' | ')'))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
                 push_sentence(text, s, end, &mut out);
                 s = end;
             }
