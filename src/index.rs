@@ -475,10 +475,12 @@ impl GongbaoIndex {
         d.add_text(f.body_chars, &doc.text);
         self.common_fields(&mut d, doc, issue);
         for l in &doc.links {
-            match (&l.target, &l.target_title) {
-                (Some(t), _) => d.add_text(f.link_target, t),
-                (None, Some(t)) => d.add_text(f.link_target, title_target_term(t)),
-                _ => {}
+            if let Some(t) = &l.target {
+                d.add_text(f.link_target, t);
+            }
+            // By title too: the target may be in the corpus without its 文号 printed.
+            if let Some(t) = &l.target_title {
+                d.add_text(f.link_target, title_target_term(t));
             }
         }
         for k in doc.title_keys() {

@@ -203,9 +203,11 @@ fn incoming_to(ix: &GongbaoIndex, searcher: &Searcher, id: &str, record: Option<
             if d.id == record.id {
                 continue;
             }
-            for l in d.links.iter().filter(|l| l.target.is_none()) {
+            // By title: a link that names no 文号, or one that names a 文号
+            // this document does not print (its record has none).
+            for l in d.links.iter().filter(|l| l.target.is_none() || record.doc_number.is_none()) {
                 let Some(t) = l.target_title.as_deref().filter(|t| crate::text::title_key(t) == key) else { continue };
-                if titles.resolve(ix, searcher, t, source_date(&d))?.as_deref() == Some(record.id.as_str())
+                if titles.resolve(ix, searcher, t, source_date(&d), &d.id)?.as_deref() == Some(record.id.as_str())
                     && !out.iter().any(|(s, x)| s.id == d.id && x == l)
                 {
                     out.push((d.clone(), l.clone()));
@@ -221,22 +223,49 @@ fn incoming_to(ix: &GongbaoIndex, searcher: &Searcher, id: &str, record: Option<
 /// it (else the earliest after it). Cached per title.
 #[derive(Default)]
 struct TitleResolver {
-    by_key: HashMap<String, Vec<(Option<NaiveDate>, String)>>,
+    /// Title key → (signed date, id, prints a 文号) of the documents with that title.
+    by_key: HashMap<String, Vec<(Option<NaiveDate>, String, bool)>>,
 }
 
 impl TitleResolver {
-    fn resolve(&mut self, ix: &GongbaoIndex, searcher: &Searcher, title: &str, as_of: Option<NaiveDate>) -> Result<Option<String>> {
+    fn resolve(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        title: &str,
+        as_of: Option<NaiveDate>,
+        source: &str,
+    ) -> Result<Option<String>> {
         let key = crate::text::title_key(title);
         if !self.by_key.contains_key(&key) {
             let q = TermQuery::new(Term::from_field_text(ix.fields.title_key, &key), IndexRecordOption::Basic);
-            let mut v: Vec<(Option<NaiveDate>, String)> =
-                ix.documents_matching(searcher, &q)?.iter().map(|d| (d.signed_date, d.id.clone())).collect();
+            let mut v: Vec<(Option<NaiveDate>, String, bool)> =
+                ix.documents_matching(searcher, &q)?.iter().map(|d| (d.signed_date, d.id.clone(), d.doc_number.is_some())).collect();
             v.sort();
             self.by_key.insert(key.clone(), v);
         }
-        let docs = &self.by_key[&key];
-        let before = docs.iter().rev().find(|(d, _)| as_of.is_none_or(|a| d.is_none_or(|d| d <= a)));
-        Ok(before.or(docs.first()).map(|(_, id)| id.clone()))
+        // Never the linking document itself: a new 意见 that repeals the old
+        // one of the same title names the old one.
+        let docs: Vec<&(Option<NaiveDate>, String, bool)> = self.by_key[&key].iter().filter(|(_, id, _)| id != source).collect();
+        let before = docs.iter().rev().find(|(d, _, _)| as_of.is_none_or(|a| d.is_none_or(|d| d <= a)));
+        Ok(before.or(docs.first()).map(|(_, id, _)| id.clone()))
+    }
+
+    /// [`Self::resolve`], but for a link that also names a 文号 (`any` false)
+    /// only a document that prints none: one that prints another 文号 is
+    /// another document of the same title.
+    fn resolve_unnumbered(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        title: &str,
+        as_of: Option<NaiveDate>,
+        source: &str,
+        any: bool,
+    ) -> Result<Option<String>> {
+        let Some(id) = self.resolve(ix, searcher, title, as_of, source)? else { return Ok(None) };
+        let numbered = self.by_key[&crate::text::title_key(title)].iter().any(|(_, i, n)| *i == id && *n);
+        Ok((any || !numbered).then_some(id))
     }
 }
 
@@ -245,7 +274,7 @@ pub fn status(ix: &GongbaoIndex, searcher: &Searcher, id: &str, on: NaiveDate) -
     // `《X》`: the document of that title (the latest), or what links to the title.
     if let Some(title) = id.strip_prefix('《').and_then(|r| r.strip_suffix('》')) {
         let mut titles = TitleResolver::default();
-        if let Some(found) = titles.resolve(ix, searcher, title, None)? {
+        if let Some(found) = titles.resolve(ix, searcher, title, None, "")? {
             return status(ix, searcher, &found, on);
         }
         let term = crate::index::title_target_term(title);
@@ -329,27 +358,17 @@ impl ForceMap {
         for d in ix.documents_matching(searcher, &q)? {
             let Some(date) = source_date(&d).filter(|x| *x <= on) else { continue };
             for l in d.links.iter().filter(|l| l.kind.changes_target()) {
-                let t = match (&l.target, &l.target_title) {
-                    (Some(t), _) => t.clone(),
-                    (None, Some(title)) => match titles.resolve(ix, searcher, title, Some(date))? {
-                        Some(id) if id != d.id => id,
+                let mut targets: Vec<String> = l.target.iter().cloned().collect();
+                if let Some(title) = &l.target_title {
+                    match titles.resolve_unnumbered(ix, searcher, title, Some(date), &d.id, l.target.is_none())? {
+                        Some(id) if id != d.id => targets.push(id),
                         // Not in the corpus: known by its title.
-                        _ => crate::index::title_target_term(title),
-                    },
-                    _ => continue,
-                };
-                match l.kind {
-                    LinkKind::Extends => ext.push((date, t, l.until)),
-                    LinkKind::Amends => {
-                        m.amended.insert(t);
+                        _ if l.target.is_none() => targets.push(crate::index::title_target_term(title)),
+                        _ => {}
                     }
-                    LinkKind::RepealsPart => {
-                        m.partly_repealed.insert(t);
-                    }
-                    _ => {
-                        let e = m.repealed.entry(t).or_insert(date);
-                        *e = (*e).min(date);
-                    }
+                }
+                for t in targets {
+                    m.apply(l, t, date, &mut ext);
                 }
             }
         }
@@ -358,6 +377,23 @@ impl ForceMap {
             m.extended.insert(t, u);
         }
         Ok(m)
+    }
+
+    /// Record what link `l` (taking effect on `date`) does to target `t`.
+    fn apply(&mut self, l: &Link, t: String, date: NaiveDate, ext: &mut Vec<(NaiveDate, String, Option<NaiveDate>)>) {
+        match l.kind {
+            LinkKind::Extends => ext.push((date, t, l.until)),
+            LinkKind::Amends => {
+                self.amended.insert(t);
+            }
+            LinkKind::RepealsPart => {
+                self.partly_repealed.insert(t);
+            }
+            _ => {
+                let e = self.repealed.entry(t).or_insert(date);
+                *e = (*e).min(date);
+            }
+        }
     }
 
     /// The status of a document of the corpus with window `from`–`until`.
