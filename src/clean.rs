@@ -356,7 +356,7 @@ impl Layout {
 
     /// Does line `b` continue line `a` (same paragraph, broken by layout)?
     #[allow(clippy::too_many_arguments)]
-    fn continues(&self, a: &str, ga: Option<Geometry>, pa: usize, b: &str, gb: Option<Geometry>, pb: usize, _pages: &[Page]) -> bool {
+    fn continues(&self, a: &str, ga: Option<Geometry>, pa: usize, b: &str, gb: Option<Geometry>, pb: usize, pages: &[Page]) -> bool {
         // Chinese line-breaking rules (禁则): no line ends with an opening
         // bracket and none starts with a closing one or the rest of a 文号
         // (`…（晋财综〔2023〕` / `57号）和…`), whatever the layout says.
@@ -370,8 +370,11 @@ impl Layout {
         if BLOCK_START.is_match(b) || a.contains("……") || a.contains("....") {
             return false;
         }
-        match (ga, gb, self.margins[pa], self.margins[pb]) {
-            (Some(ga), Some(gb), Some((_, right)), Some((left, _))) => {
+        // On a page set in columns, a line runs to its column's edge.
+        let right_of = |g: &Geometry, p: usize| pages[p].column_of(g).map(|c| c.right).or(self.margins[p].map(|m| m.1));
+        let left_of = |g: &Geometry, p: usize| pages[p].column_of(g).map(|c| c.left).or(self.margins[p].map(|m| m.0));
+        match (ga, gb, ga.as_ref().and_then(|g| right_of(g, pa)), gb.as_ref().and_then(|g| left_of(g, pb))) {
+            (Some(ga), Some(gb), Some(right), Some(left)) => {
                 let full = ga.x1 >= right - 1.5 * ga.size;
                 let flush_left = gb.x0 <= left + 0.6 * gb.size;
                 let same_size = (ga.size - gb.size).abs() <= 0.2 * ga.size.max(gb.size);

@@ -80,6 +80,8 @@ pub const DOC_TYPES: &[&str] = &[
     "标准",
     "指南",
     "规范",
+    // 中华人民共和国安全生产法: a law's title ends in 法 (after 办法 above).
+    "法",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).

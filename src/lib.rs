@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! PDF / .txt ──extract──▶ pages (text layer, or OCR) ──clean──▶ issue text (+ offset→page map)
+//! PDF / .txt ──extract──▶ pages (text layer, or OCR) ──layout──▶ lines in reading order, code points folded
+//!            ──clean────▶ issue text (+ offset→page map)
 //!            ──segment──▶ documents (──repair──▶ 文号 OCR misread) ──structure──▶ provisions
 //!            ──analyse──▶ validity windows, links
 //!            ──index────▶ tantivy            query ──▶ hits, records, status
@@ -19,6 +20,7 @@ pub mod extract;
 pub mod gongwen;
 pub mod index;
 pub mod ingest;
+pub mod layout;
 pub mod lookup;
 pub mod pipeline;
 pub mod query;

@@ -256,7 +256,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::CleanText { file, ocr } => {
-            let ex = gongbao::extract::extract_file(&file, &ExtractOptions { ocr, ..Default::default() })?;
+            let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, ..Default::default() })?;
             let c = gongbao::clean::clean(&ex);
             for n in &ex.notes {
                 eprintln!("note: {n}");

@@ -282,7 +282,7 @@ fn toc_lines(ls: &[TextLine]) -> Vec<bool> {
         let mut j = start;
         let mut expect = 1;
         while let Some(l) = ls.get(j).and_then(|l| division(l.text)) {
-            if l.number != expect && !(titled && expect > 1 && l.number == 1) {
+            if l.number != expect {
                 break;
             }
             expect = l.number + 1;

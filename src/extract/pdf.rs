@@ -110,8 +110,14 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                 if idx >= pages.len() {
                     continue;
                 }
-                let page =
-                    Page { number: wp.number, width: wp.width, height: wp.height, lines: wp.lines, extractor: Extractor::PdfExtract };
+                let page = Page {
+                    number: wp.number,
+                    width: wp.width,
+                    height: wp.height,
+                    lines: wp.lines,
+                    extractor: Extractor::PdfExtract,
+                    columns: vec![],
+                };
                 if let Some(e) = wp.error {
                     notes.push(format!("page {}: {e}", wp.number));
                     need_fallback = true;
@@ -179,7 +185,16 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let mut pages: Vec<Page> = pages
         .into_iter()
         .enumerate()
-        .map(|(i, p)| p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract }))
+        .map(|(i, p)| {
+            p.unwrap_or(Page {
+                number: i as u32 + 1,
+                width: 0.0,
+                height: 0.0,
+                lines: vec![],
+                extractor: Extractor::PdfExtract,
+                columns: vec![],
+            })
+        })
         .collect();
     let ocr = read_by_ocr(path, opts, &mut pages, &mut notes);
     if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {

@@ -95,7 +95,7 @@ pub fn parse_bbox_layout(xml: &str) -> Vec<Page> {
             let (ga, gb) = (a.geometry.unwrap(), b.geometry.unwrap());
             ga.y.total_cmp(&gb.y).then(ga.x0.total_cmp(&gb.x0))
         });
-        pages.push(Page { number: i as u32 + 1, width, height, lines, extractor: Extractor::Pdftotext });
+        pages.push(Page { number: i as u32 + 1, width, height, lines, extractor: Extractor::Pdftotext, columns: vec![] });
     }
     pages
 }

@@ -164,7 +164,7 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
         ga.y.total_cmp(&gb.y).then(ga.x0.total_cmp(&gb.x0))
     });
     let confidence = if conf_chars == 0 { 0.0 } else { (conf_sum / conf_chars as f64) as f32 };
-    (Page { number, width, height, lines, extractor: Extractor::Tesseract }, confidence)
+    (Page { number, width, height, lines, extractor: Extractor::Tesseract, columns: vec![] }, confidence)
 }
 
 /// How wide a gap between two words must be to print as a space. Tesseract's
