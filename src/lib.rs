@@ -25,6 +25,7 @@ pub mod record;
 pub mod repair;
 pub mod segment;
 pub mod serve;
+pub mod signals;
 pub mod status;
 pub mod structure;
 pub mod text;
