@@ -11,6 +11,7 @@
 //! ```
 
 pub mod analyse;
+pub mod check;
 pub mod clean;
 pub mod dates;
 pub mod docnum;
@@ -27,6 +28,7 @@ pub mod segment;
 pub mod serve;
 pub mod signals;
 pub mod status;
+pub mod storage;
 pub mod structure;
 pub mod text;
 pub mod tokenizer;

@@ -37,6 +37,16 @@ enum Cmd {
         #[arg(long, default_value = "auto", value_name = "auto|off|force")]
         ocr: OcrMode,
     },
+    /// Verify the index: every file whole, every segment open, stored records
+    /// matching the postings, source files unchanged. Exit 1 on damage, 2 when
+    /// sound but some source files changed since they were ingested.
+    Check {
+        #[arg(long)]
+        json: bool,
+        /// Do not hash the source files.
+        #[arg(long)]
+        no_sources: bool,
+    },
     /// Extract and parse one file without touching the index.
     Parse {
         file: PathBuf,
@@ -187,13 +197,58 @@ fn main() {
         std::process::exit(code);
     }
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            eprintln!("gongbao: {e:#}");
-            std::process::exit(1);
+    // No panic reaches the user as a Rust backtrace: one line, exit 1 (and
+    // the index's damage named, if that is what it was).
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+    }));
+    let index = cli.index.clone();
+    let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            match damage_behind(&index, &e) {
+                Some(d) => eprintln!("gongbao: {d}"),
+                None => eprintln!("gongbao: {e:#}"),
+            }
+            1
         }
+        Err(_) => {
+            let why = PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panic".into());
+            match index.join("meta.json").exists().then(|| gongbao::check::diagnose(&index)).flatten() {
+                Some(d) => eprintln!("gongbao: {d}"),
+                None => eprintln!("gongbao: internal error ({why})"),
+            }
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+/// A failure that tantivy reported without naming a file (an I/O error
+/// deep in a query) may be damage: if the index's files say so, that is the
+/// message. Only index errors are looked into (the check reads every file).
+fn damage_behind(index: &std::path::Path, e: &anyhow::Error) -> Option<gongbao::Error> {
+    let from_index = e.chain().any(|c| {
+        matches!(c.downcast_ref::<gongbao::Error>(), Some(gongbao::Error::Index { reason, .. })
+            if !reason.starts_with("another ingest") && !reason.starts_with("no index here") && !reason.contains("schema version"))
+    });
+    if from_index {
+        gongbao::check::diagnose(index)
+    } else {
+        None
     }
+}
+
+thread_local! {
+    /// The message of the last panic on this thread, for the one line we print.
+    static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -328,6 +383,41 @@ fn run(cli: Cli) -> Result<i32> {
                 );
             }
             Ok(if report.files.iter().any(|f| f.outcome == Outcome::Failed) { 2 } else { 0 })
+        }
+        Cmd::Check { json, no_sources } => {
+            let r = gongbao::check::check(&cli.index, !no_sources)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                if r.sound {
+                    println!(
+                        "index {}: sound: {} segments, {} issues, {} documents, {} provisions; every file whole, stored records match the postings",
+                        r.index, r.segments, r.issues, r.documents, r.provisions
+                    );
+                } else {
+                    println!("index {}: damaged", r.index);
+                    for d in &r.damage {
+                        println!("  damaged  {}: {}", d.file, d.problem);
+                    }
+                    match &r.export {
+                        Some(e) => println!("  restore it with `gongbao --index {} rebuild --from {e}`", r.index),
+                        None => println!(
+                            "  no export is kept beside it: restore it with `gongbao --index {} rebuild --from EXPORT`, or ingest the sources into a new index",
+                            r.index
+                        ),
+                    }
+                }
+                for s in &r.sources {
+                    let what = if s.state == "changed" { "changed since ingest" } else { "source file gone" };
+                    let docs: Vec<&str> = s.documents.iter().take(3).map(String::as_str).collect();
+                    let more = if s.documents.len() > 3 { format!(" and {} more", s.documents.len() - 3) } else { String::new() };
+                    println!("  {what}: {} ({} documents: {}{more})", s.path, s.documents.len(), docs.join(", "));
+                }
+                if r.sources.iter().any(|s| s.state == "changed") {
+                    println!("  `gongbao ingest` replaces the documents of changed files");
+                }
+            }
+            Ok(r.exit_code())
         }
         Cmd::Status { id, on, json } => {
             let ix = GongbaoIndex::open(&cli.index)?;
@@ -478,9 +568,6 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::Rebuild { from } => {
-            if from.is_none() && !cli.index.join("meta.json").exists() {
-                anyhow::bail!("no index at {}", cli.index.display());
-            }
             let n = gongbao::index::rebuild_from(&cli.index, from.as_deref())?;
             let source = from.map(|f| f.display().to_string()).unwrap_or_else(|| "its stored records".into());
             eprintln!("rebuilt {} from {source}: {n} documents", cli.index.display());

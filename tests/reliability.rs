@@ -1,6 +1,6 @@
 //! Issue #17 "A nightly batch that leaves nothing behind": killed runs leave
-//! no worker running, and a worker is bounded by CPU time besides the wall
-//! clock.
+//! no worker running, a worker is bounded by CPU time besides the wall
+//! clock, `check` reports documents whose source changed.
 
 mod common;
 use common::*;
@@ -8,6 +8,12 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The seed issue as a text issue of another county (distinct documents).
+fn variant(tag: &str) -> String {
+    let seed = std::fs::read_to_string(fixture("yuxian-2024-03.seed.txt")).unwrap();
+    seed.replace("孟县", &format!("{tag}县")).replace("孟政", &format!("{tag}政"))
+}
 
 /// The PDF that sends pdf-extract into an endless loop.
 fn looping_pdf() -> PathBuf {
@@ -146,4 +152,32 @@ fn a_worker_is_bounded_by_cpu_time() {
     assert_eq!(f["outcome"], "ingested", "{r}");
     assert!(took < Duration::from_secs(60), "{took:?}");
     println!("a spinning worker with 1 s of CPU time: the ingest took {took:?}");
+}
+
+#[test]
+fn check_reports_documents_whose_source_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("issue.txt");
+    std::fs::write(&src, variant("甲")).unwrap();
+    let index = dir.path().join("index");
+    assert!(run(&["ingest", src.to_str().unwrap()], Some(&index)).status.success());
+    assert_eq!(run(&["check"], Some(&index)).status.code(), Some(0));
+    std::fs::write(&src, variant("甲").replacen("2024年8月20日", "2024年8月21日", 1)).unwrap();
+    let out = run(&["check", "--json"], Some(&index));
+    assert_eq!(out.status.code(), Some(2));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["sound"], true);
+    assert_eq!(c["sources"][0]["state"], "changed", "{c}");
+    assert_eq!(c["sources"][0]["documents"].as_array().unwrap().len(), 23, "{c}");
+    assert!(c["sources"][0]["documents"].to_string().contains("甲政发〔2024〕59号"), "{c}");
+    let text = String::from_utf8_lossy(&run(&["check"], Some(&index)).stdout).into_owned();
+    assert!(text.contains("changed since ingest") && text.contains("issue.txt"), "{text}");
+    // Re-ingested, it is current again; gone, it is reported but not a problem.
+    assert!(run(&["ingest", src.to_str().unwrap()], Some(&index)).status.success());
+    assert_eq!(run(&["check"], Some(&index)).status.code(), Some(0));
+    std::fs::remove_file(&src).unwrap();
+    let out = run(&["check", "--json"], Some(&index));
+    assert_eq!(out.status.code(), Some(0));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["sources"][0]["state"], "missing", "{c}");
 }
