@@ -36,6 +36,10 @@ enum Cmd {
         /// OCR pages without a usable text layer (auto), never (off) or every page (force).
         #[arg(long, default_value = "auto", value_name = "auto|off|force")]
         ocr: OcrMode,
+        /// Exports to keep beside the index (in INDEX/exports/), the newest
+        /// written after each successful ingest; 0 keeps none.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        keep_export: usize,
     },
     /// Verify the index: every file whole, every segment open, stored records
     /// matching the postings, source files unchanged. Exit 1 on damage, 2 when
@@ -46,6 +50,14 @@ enum Cmd {
         /// Do not hash the source files.
         #[arg(long)]
         no_sources: bool,
+    },
+    /// What the index holds, its exports, and the last ingest runs.
+    Info {
+        /// How many runs of the ingest log to show.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Extract and parse one file without touching the index.
     Parse {
@@ -162,15 +174,12 @@ impl Progress for CliProgress {
     }
     fn file_done(&self, r: &FileReport) {
         let line = match &r.error {
-            Some(e) => format!("failed    {e}"),
+            Some(e) => format!("{:<9} {e}", r.outcome.to_string()),
             None => format!("{:<9} {} ({} documents)", r.outcome.to_string(), r.path, r.documents),
         };
-        match &self.bar {
-            Some(b) => {
-                b.println(line);
-                b.inc(1);
-            }
-            None => eprintln!("{line}"),
+        self.say(line);
+        if let Some(b) = &self.bar {
+            b.inc(1);
         }
     }
     fn finish(&self) {
@@ -178,18 +187,35 @@ impl Progress for CliProgress {
             b.finish_and_clear();
         }
     }
+    fn note(&self, message: &str) {
+        self.say(format!("note: {message}"));
+    }
+}
+
+impl CliProgress {
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Does this command start child processes that read our pipes (tesseract
+/// reads a page image from one)? Then SIGPIPE stays ignored, as Rust sets
+/// it: a child that exits early must not kill us.
+fn starts_children(cmd: &Cmd) -> bool {
+    matches!(cmd, Cmd::Ingest { .. } | Cmd::Parse { .. } | Cmd::CleanText { .. })
 }
 
 fn main() {
-    // Behave like other command-line tools when the reader of our output
-    // goes away (`gongbao show … | head`): end quietly instead of panicking.
-    // SAFETY: called first thing, before any other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     // The worker is dispatched before clap so that nothing else runs in it.
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(worker::WORKER_SUBCOMMAND) {
+        // SAFETY: first thing, before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
         let code = match args.get(2) {
             Some(f) => worker::run_worker(std::path::Path::new(f)),
             None => 1,
@@ -197,9 +223,24 @@ fn main() {
         std::process::exit(code);
     }
     let cli = Cli::parse();
-    // No panic reaches the user as a Rust backtrace: one line, exit 1 (and
-    // the index's damage named, if that is what it was).
+    if !starts_children(&cli.cmd) {
+        // Behave like other command-line tools when the reader of our output
+        // goes away (`gongbao show … | head`): end quietly instead of panicking.
+        // SAFETY: before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+    if matches!(cli.cmd, Cmd::Ingest { .. }) {
+        // SIGINT and SIGTERM stop an ingest cleanly (see gongbao::signals).
+        if let Err(e) = gongbao::signals::install() {
+            eprintln!("gongbao: cannot catch SIGINT/SIGTERM: {e}");
+        }
+    }
+    // No panic reaches the user as a Rust backtrace: one line, exit 1, and
+    // no child left running.
     std::panic::set_hook(Box::new(|info| {
+        gongbao::signals::kill_children();
         let msg = info
             .payload()
             .downcast_ref::<&str>()
@@ -228,6 +269,7 @@ fn main() {
             1
         }
     };
+    gongbao::signals::kill_children();
     std::process::exit(code);
 }
 
@@ -351,9 +393,8 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json, wait, ocr } => {
+        Cmd::Ingest { paths, json, wait, ocr, keep_export } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
-            let ix = GongbaoIndex::open_or_create(&cli.index)?;
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
@@ -363,8 +404,8 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait };
-            let report = gongbao::ingest::ingest(&ix, &paths, opts, &progress)?;
+            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait, keep_export };
+            let report = gongbao::ingest::run(&cli.index, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -378,11 +419,27 @@ fn run(cli: Cli) -> Result<i32> {
                     eprintln!("{:<10} {:>5}", k, v.len());
                 }
                 eprintln!(
-                    "{} documents added, {} replaced, {} files failed, {} pages in {:.2} s",
-                    report.documents_added, report.documents_replaced, report.failed, report.pages, report.seconds
+                    "{} documents added, {} replaced, {} files failed, {} empty, {} pages in {:.2} s",
+                    report.documents_added, report.documents_replaced, report.failed, report.empty, report.pages, report.seconds
                 );
+                if let Some(e) = &report.export {
+                    eprintln!("export: {e}");
+                }
             }
-            Ok(if report.files.iter().any(|f| f.outcome == Outcome::Failed) { 2 } else { 0 })
+            let done = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Ingested | Outcome::Replaced)).count();
+            if let Some(signal) = &report.interrupted {
+                eprintln!(
+                    "gongbao: stopped by {signal}: {done} files committed, {} not done (abandoned); what is committed stays, \
+                     and the same ingest run again does the rest",
+                    report.abandoned
+                );
+            } else if let Some(e) = &report.error {
+                eprintln!("gongbao: {e}");
+                if report.abandoned > 0 {
+                    eprintln!("gongbao: {done} files committed, {} not done (abandoned)", report.abandoned);
+                }
+            }
+            Ok(report.exit_code())
         }
         Cmd::Check { json, no_sources } => {
             let r = gongbao::check::check(&cli.index, !no_sources)?;
@@ -418,6 +475,51 @@ fn run(cli: Cli) -> Result<i32> {
                 }
             }
             Ok(r.exit_code())
+        }
+        Cmd::Info { runs, json } => {
+            let i = gongbao::info::info(&cli.index, runs)?;
+            if json {
+                print_json(&i)?;
+            } else {
+                use gongbao::error::human_bytes;
+                println!("index      {}", i.index);
+                println!(
+                    "entries    {} issues, {} documents, {} provisions in {} segments",
+                    i.issues, i.documents, i.provisions, i.segments
+                );
+                let free = i.free_bytes.map(human_bytes).unwrap_or_else(|| "?".into());
+                println!("disk       {} (index {}), {free} free", human_bytes(i.total_bytes), human_bytes(i.index_bytes));
+                if let Some(c) = &i.last_commit {
+                    println!("last commit {c}");
+                }
+                for e in &i.exports {
+                    println!("export     {} ({})", e.path, human_bytes(e.bytes));
+                }
+                if i.exports.is_empty() {
+                    println!("export     none kept");
+                }
+                println!("last runs ({}):", i.runs.len());
+                for r in &i.runs {
+                    let files: Vec<String> = r.files.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    let secs = (r.end - r.start).num_milliseconds() as f64 / 1000.0;
+                    let how = match (&r.interrupted, &r.error) {
+                        (Some(s), _) => format!("  stopped by {s}"),
+                        (None, Some(e)) => format!("  error: {e}"),
+                        _ => String::new(),
+                    };
+                    println!(
+                        "  {}  exit {}  {:.1} s  {}  +{} ~{} documents, {} warnings{how}",
+                        r.start.format("%Y-%m-%d %H:%M:%S"),
+                        r.exit_code,
+                        secs,
+                        if files.is_empty() { "no files".to_string() } else { files.join(", ") },
+                        r.documents_added,
+                        r.documents_replaced,
+                        r.warnings
+                    );
+                }
+            }
+            Ok(0)
         }
         Cmd::Status { id, on, json } => {
             let ix = GongbaoIndex::open(&cli.index)?;

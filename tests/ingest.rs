@@ -110,19 +110,18 @@ fn a_batch_with_broken_files_ingests_the_rest_and_exits_2() {
     }
     // image-only.pdf (two scanned pages from the middle of a document) is
     // read by OCR (tests/ocr.rs covers --ocr off and a missing Tesseract):
-    // text, but no document heading.
+    // text, but no document heading: `empty`, which counts like a failure.
     let f = outcome(&r, "image-only.pdf");
-    assert_eq!(f["outcome"], "ingested", "{f}");
+    assert_eq!(f["outcome"], "empty", "{f}");
     assert_eq!(f["extractors"], serde_json::json!(["tesseract"]), "{f}");
-    assert!(f["warnings"].to_string().contains("no document found"), "{f}");
-    // Files in which no document is found are ingested with a warning.
+    assert!(f["error"].as_str().unwrap().contains("image-only.pdf: no document found (text read by tesseract)"), "{f}");
+    // Files read to the end in which no document is found are `empty`, never
+    // ingested without documents.
     for name in ["xobject-self-recursive.pdf", "no-mediabox.pdf"] {
         let f = outcome(&r, name);
-        assert_ne!(f["outcome"], "ingested_with_documents");
-        if f["outcome"] == "ingested" {
-            assert!(f["warnings"].to_string().contains("no document found"), "{name}: {f}");
-        }
+        assert!(f["outcome"] == "empty" || f["outcome"] == "failed", "{name}: {f}");
     }
+    assert_eq!(r["empty"].as_u64().unwrap(), r["files"].as_array().unwrap().iter().filter(|f| f["outcome"] == "empty").count() as u64);
     // Both issues are searchable.
     let s = run_json(&["search", "孟政发〔2024〕95号", "--json"], Some(&index));
     assert_eq!(s["hits"][0]["id"], "孟政发〔2024〕95号");
