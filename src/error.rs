@@ -78,12 +78,11 @@ pub fn human_bytes(n: u64) -> String {
 fn disk_full_message(free: Option<u64>, needed: Option<u64>, what: &str) -> String {
     let free_s = free.map(|f| format!("{} free", human_bytes(f))).unwrap_or_else(|| "free space unknown".into());
     let need_s = match (needed, free) {
-        (Some(n), Some(f)) => {
-            format!(
-                "; it needs about {} free to finish: free at least {} more and run it again",
-                human_bytes(n),
-                human_bytes(n.saturating_sub(f).max(1))
-            )
+        (Some(n), Some(f)) if n > f => {
+            format!("; it needs about {} free to finish: free at least {} more and run it again", human_bytes(n), human_bytes(n - f))
+        }
+        (Some(n), Some(_)) => {
+            format!("; it needs about {} free, which is there: a file-size limit (ulimit -f) or a quota stopped it", human_bytes(n))
         }
         (Some(n), None) => format!("; it needs about {} free to finish", human_bytes(n)),
         _ => String::new(),

@@ -95,7 +95,7 @@ pub fn keep(ix: &GongbaoIndex, keep: usize) -> Result<Option<PathBuf>> {
     let partial = dir.join(format!(".{name}.partial"));
     let file = std::fs::File::create(&partial).map_err(|e| {
         if storage::io_out_of_space(&e) {
-            storage::disk_full(&ix.dir, None, "writing the export")
+            storage::disk_full(&ix.dir, None, &format!("writing the export{}", storage::size_limit_note(&e)))
         } else {
             io(&partial, e)
         }
@@ -118,7 +118,8 @@ pub fn keep(ix: &GongbaoIndex, keep: usize) -> Result<Option<PathBuf>> {
         let _ = std::fs::remove_file(&partial);
         return Err(if storage::io_out_of_space(&e) {
             // The whole export, a tenth more for growth, and a MiB of slack.
-            storage::disk_full(&ix.dir, Some(wanted + wanted / 10 + (1 << 20)), "writing the export")
+            let what = format!("writing the export{}", storage::size_limit_note(&e));
+            storage::disk_full(&ix.dir, Some(wanted + wanted / 10 + (1 << 20)), &what)
         } else {
             io(&partial, e)
         });

@@ -120,6 +120,23 @@ pub fn is_out_of_space(err: &(dyn std::error::Error + 'static)) -> bool {
         .any(|s| text.contains(s))
 }
 
+/// `, a file reached the file-size limit` when that is how the space ran
+/// out (EFBIG: `ulimit -f`, or the file system's largest file), else nothing.
+pub fn size_limit_note(err: &(dyn std::error::Error + 'static)) -> &'static str {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.raw_os_error() == Some(libc::EFBIG)) {
+            return ", a file reached the file-size limit";
+        }
+        cur = e.source();
+    }
+    if format!("{err} {err:?}").contains("os error 27)") {
+        ", a file reached the file-size limit"
+    } else {
+        ""
+    }
+}
+
 /// [`is_out_of_space`] for a plain I/O error.
 pub fn io_out_of_space(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT) | Some(libc::EFBIG))
@@ -159,7 +176,7 @@ pub fn classify(dir: &Path, e: &tantivy::TantivyError, doing: &str) -> Error {
     use tantivy::directory::error::OpenReadError;
     use tantivy::TantivyError as T;
     if is_out_of_space(e) {
-        return disk_full(dir, None, doing);
+        return disk_full(dir, None, &format!("{doing}{}", size_limit_note(e)));
     }
     match e {
         T::OpenReadError(OpenReadError::FileDoesNotExist(p)) => damaged(dir, &p.to_string_lossy(), "missing"),
