@@ -136,8 +136,3 @@ pub fn kill_children() {
         kill_group(s.load(Ordering::SeqCst));
     }
 }
-
-/// How many children are registered now (for tests and `info`).
-pub fn running_children() -> usize {
-    CHILDREN.iter().filter(|s| s.load(Ordering::SeqCst) != 0).count()
-}
