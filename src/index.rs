@@ -10,6 +10,7 @@
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
+use crate::storage;
 use crate::structure::Provision;
 use crate::tokenizer;
 use chrono::Datelike;
@@ -185,7 +186,7 @@ pub fn provision_trails(tree: &[Provision]) -> Vec<(&Provision, String)> {
 /// Call `f` with every stored record of an index, whatever its schema
 /// version (the `record` field is found by name), segment by segment.
 pub fn for_each_record(index: &Index, dir: &Path, mut f: impl FnMut(StoredRecord)) -> Result<()> {
-    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
+    let err = |e: tantivy::TantivyError| storage::classify(dir, &e, "reading the stored records");
     let field = index.schema().get_field("record").map_err(err)?;
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
     let searcher = reader.searcher();
@@ -211,16 +212,13 @@ pub fn rebuild(dir: &Path) -> Result<usize> {
 /// `export` file. A new index is built beside it, then swapped in; the old
 /// index's writer lock is held throughout, so no ingest runs meanwhile.
 pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
-    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
-    let old = if dir.join("meta.json").exists() { Some(Index::open_in_dir(dir).map_err(err)?) } else { None };
-    let _lock: Option<IndexWriter> = match &old {
-        Some(o) => Some(o.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => {
-                Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() }
-            }
-            e => err(e),
-        })?),
-        None => None,
+    let err = |e: tantivy::TantivyError| storage::classify(dir, &e, "rebuilding");
+    // The lock is taken on the directory, not through the index: a damaged
+    // index (meta.json gone or garbage) can be rebuilt from an export.
+    let _lock = if dir.is_dir() { Some(GongbaoIndex::lock(dir)?) } else { None };
+    let old = match export {
+        Some(_) => None,
+        None => Some(GongbaoIndex::open(dir)?.index),
     };
     let mut issues: Vec<IssueEntry> = Vec::new();
     let mut docs: Vec<DocumentRecord> = Vec::new();
@@ -266,6 +264,14 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
     new.commit(&mut w, &serde_json::json!({"rebuilt": true, "documents": docs.len()}).to_string())?;
     w.wait_merging_threads().map_err(err)?;
     drop(new);
+    // What is ours in the old directory (the run log, the kept exports)
+    // moves to the new one.
+    for entry in storage::OUR_ENTRIES {
+        let from = dir.join(entry);
+        if from.exists() {
+            std::fs::rename(&from, tmp.join(entry)).map_err(|source| Error::Io { path: from.clone(), source })?;
+        }
+    }
     // Swap: old aside, new in place, old removed.
     let aside = dir.with_file_name(format!("{name}.old"));
     if aside.exists() {
@@ -324,25 +330,110 @@ impl GongbaoIndex {
     }
 
     /// Open the index in `dir`, creating it (and the directory) if needed.
+    /// A directory that holds an index whose `meta.json` is gone is damaged,
+    /// not empty: it is never silently replaced by a new index.
     pub fn open_or_create(dir: &Path) -> Result<GongbaoIndex> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| {
+            if storage::io_out_of_space(&source) {
+                storage::disk_full(dir, None, "creating the index directory")
+            } else {
+                Error::Io { path: dir.to_owned(), source }
+            }
+        })?;
+        if dir.join("meta.json").exists() || storage::holds_index_files(dir) {
+            return Self::open(dir);
+        }
         let (schema, fields) = schema();
-        let index = if dir.join("meta.json").exists() {
-            Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?
-        } else {
-            Index::builder().schema(schema).settings(index_settings()).create_in_dir(dir).map_err(|e| Self::err(dir, e))?
-        };
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_dir(dir)
+            .map_err(|e| storage::classify(dir, &e, "creating the index"))?;
         Self::wrap(index, fields, dir)
     }
 
-    /// Open an existing index (for searching); a clear error if there is none.
+    /// Open an existing index (for searching); a clear error if there is
+    /// none, and [`Error::IndexDamaged`] naming the file if it cannot be
+    /// read: `meta.json` missing or not what tantivy wrote, a segment file
+    /// missing, cut short or overwritten (every segment is opened here, which
+    /// reads each file's footer; `check` verifies whole files).
     pub fn open(dir: &Path) -> Result<GongbaoIndex> {
-        if !dir.join("meta.json").exists() {
-            return Err(Self::err(dir, "no index here (run `gongbao ingest` first)"));
+        let meta = dir.join("meta.json");
+        let text = match std::fs::read(&meta) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if storage::holds_index_files(dir) {
+                    return Err(storage::damaged(dir, "meta.json", "missing (the segment files are there)"));
+                }
+                return Err(Self::err(dir, "no index here (run `gongbao ingest` first)"));
+            }
+            Err(source) => return Err(Error::Io { path: meta, source }),
+        };
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&text) {
+            return Err(storage::damaged(dir, "meta.json", format!("not the JSON tantivy writes ({e})")));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?;
+        let index = Index::open_in_dir(dir).map_err(|e| storage::classify(dir, &e, "opening"))?;
         let (_, fields) = schema();
-        Self::wrap(index, fields, dir)
+        let ix = Self::wrap(index, fields, dir)?;
+        ix.open_segments()?;
+        crate::check::verify_new_files(&ix)?;
+        Ok(ix)
+    }
+
+    /// Open every segment of the last commit (reads the footer of each of
+    /// their files). A segment that does not open is damaged: the file is
+    /// named by checking each of the segment's files in turn.
+    pub fn open_segments(&self) -> Result<usize> {
+        let segments = self.index.searchable_segments().map_err(|e| storage::classify(&self.dir, &e, "listing segments"))?;
+        for seg in &segments {
+            let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tantivy::SegmentReader::open(seg)));
+            let why = match opened {
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => match storage::classify(&self.dir, &e, "opening a segment") {
+                    Error::IndexDamaged { file, .. } if file != "unknown file" => return Err(storage::classify(&self.dir, &e, "")),
+                    Error::DiskFull { .. } => return Err(storage::classify(&self.dir, &e, "opening a segment")),
+                    other => other.to_string(),
+                },
+                Err(_) => "it cannot be read (tantivy panicked)".to_string(),
+            };
+            let (file, reason) = self.damaged_file_of(seg.id()).unwrap_or_else(|| (format!("segment {}", seg.id().uuid_string()), why));
+            return Err(storage::damaged(&self.dir, &file, reason));
+        }
+        Ok(segments.len())
+    }
+
+    /// The first file of segment `id` that is missing or fails its checksum.
+    pub fn damaged_file_of(&self, id: tantivy::index::SegmentId) -> Option<(String, String)> {
+        let prefix = id.uuid_string();
+        let mut files: Vec<String> = std::fs::read_dir(&self.dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        files.sort();
+        for f in files {
+            let verdict =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.index.directory().validate_checksum(Path::new(&f))));
+            match verdict {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => return Some((f, "checksum mismatch (overwritten?)".into())),
+                Ok(Err(e)) => return Some((f, storage::short(&e.to_string()))),
+                Err(_) => return Some((f, "cannot be read".into())),
+            }
+        }
+        None
+    }
+
+    /// Take the index's writer lock without opening the index (for
+    /// `rebuild`, which must work on a damaged index).
+    pub fn lock(dir: &Path) -> Result<tantivy::directory::DirectoryLock> {
+        use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+        let d = MmapDirectory::open(dir).map_err(|e| Self::err(dir, e))?;
+        d.acquire_lock(&INDEX_WRITER_LOCK).map_err(|e| match e {
+            tantivy::directory::error::LockError::LockBusy => Self::err(dir, "another ingest is writing to this index"),
+            e => Self::err(dir, e),
+        })
     }
 
     fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
@@ -356,14 +447,18 @@ impl GongbaoIndex {
 
     /// A reader that reloads only when asked.
     pub fn reader(&self) -> Result<IndexReader> {
-        self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| Self::err(&self.dir, e))
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
     }
 
     /// The single writer. Fails at once if another process holds it.
     pub fn writer(&self) -> Result<IndexWriter> {
         self.index.writer_with_num_threads(1, 64_000_000).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Self::err(&self.dir, "another ingest is writing to this index"),
-            e => Self::err(&self.dir, e),
+            e => storage::classify(&self.dir, &e, "opening the writer"),
         })
     }
 
@@ -505,17 +600,29 @@ impl GongbaoIndex {
             writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
         }
         for e in self.entries(parsed) {
-            writer.add_document(e).map_err(|e| Self::err(&self.dir, e))?;
+            writer.add_document(e).map_err(|e| self.write_error(&e, "adding entries"))?;
         }
         Ok(())
     }
 
     /// Commit with a payload (the checkpoint: which file this commit holds).
     pub fn commit(&self, writer: &mut IndexWriter, payload: &str) -> Result<()> {
-        let mut prepared = writer.prepare_commit().map_err(|e| Self::err(&self.dir, e))?;
+        let mut prepared = writer.prepare_commit().map_err(|e| self.write_error(&e, "committing"))?;
         prepared.set_payload(payload);
-        prepared.commit().map_err(|e| Self::err(&self.dir, e))?;
+        prepared.commit().map_err(|e| self.write_error(&e, "committing"))?;
         Ok(())
+    }
+
+    /// What a failed write means. tantivy reports some failures of its
+    /// indexing thread without their cause: with next to no space left, that
+    /// cause is the disk.
+    fn write_error(&self, e: &tantivy::TantivyError, doing: &str) -> Error {
+        match storage::classify(&self.dir, e, doing) {
+            Error::Index { .. } if storage::free_bytes(&self.dir).is_some_and(|f| f < 1 << 20) => {
+                storage::disk_full(&self.dir, None, doing)
+            }
+            other => other,
+        }
     }
 
     /// Every stored record, in index order.

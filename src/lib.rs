@@ -12,13 +12,16 @@
 //! ```
 
 pub mod analyse;
+pub mod check;
 pub mod clean;
 pub mod dates;
 pub mod docnum;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod gongwen;
 pub mod index;
+pub mod info;
 pub mod ingest;
 pub mod layout;
 pub mod lookup;
@@ -26,9 +29,12 @@ pub mod pipeline;
 pub mod query;
 pub mod record;
 pub mod repair;
+pub mod runlog;
 pub mod segment;
 pub mod serve;
+pub mod signals;
 pub mod status;
+pub mod storage;
 pub mod structure;
 pub mod text;
 pub mod tokenizer;

@@ -297,7 +297,7 @@ fn run_worker(path: &Path, limits: Limits) -> std::result::Result<WorkerReport, 
     match worker::run_bounded(cmd, limits.timeout, limits.memory) {
         Err(e) => Err(WorkerError::Crashed(format!("cannot start: {e}"))),
         Ok(Finished::TimedOut) => Err(WorkerError::Crashed(format!("timed out after {} s", limits.timeout.as_secs()))),
-        Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(format!("crashed (signal {signal})"))),
+        Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(worker::describe_signal(signal))),
         Ok(Finished::Exited { code: 0, stdout, .. }) => {
             serde_json::from_slice(&stdout).map_err(|e| WorkerError::Crashed(format!("sent an unreadable report: {e}")))
         }
