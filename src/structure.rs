@@ -493,7 +493,7 @@ pub fn structure(
 
 /// Provisions of a plain text (for tests and single documents).
 pub fn provisions_of_text(doc_id: &str, text: &str) -> Vec<Provision> {
-    let clean = CleanText { text: text.to_string(), page_starts: vec![], running_lines: vec![] };
+    let clean = CleanText { text: text.to_string(), page_starts: vec![], running_lines: vec![], web: None };
     let ls = lines(text);
     provisions(doc_id, &ls, 0, &clean)
 }

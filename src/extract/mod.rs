@@ -12,6 +12,7 @@
 
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_extract;
 pub mod poppler;
 pub mod worker;
 

@@ -2,67 +2,11 @@
 //! back to pdftotext page by page where it failed.
 
 use super::ocr::{self, OcrEngine, OcrMode};
-use super::worker::{self, Finished, Glyph, WorkerFailure, WorkerPage, WorkerReport};
+use super::worker::{self, Finished, WorkerFailure, WorkerReport};
 use super::{han_count, ExtractOptions, Extraction, Extractor, Limits, Page};
 use crate::error::{Error, Result};
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use std::path::Path;
 use std::process::Command;
-
-/// Collects positioned glyphs of one page from pdf-extract.
-struct Collector {
-    height: f64,
-    glyphs: Vec<Glyph>,
-}
-
-impl OutputDev for Collector {
-    fn begin_page(&mut self, _n: u32, media_box: &MediaBox, _art: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
-        self.height = media_box.ury - media_box.lly;
-        Ok(())
-    }
-    fn end_page(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn output_character(&mut self, trm: &Transform, width: f64, _spacing: f64, font_size: f64, ch: &str) -> Result<(), OutputError> {
-        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
-        let size = if font_size.is_finite() { font_size * scale } else { scale };
-        let size = if size.is_finite() && size > 0.0 { size } else { 10.0 };
-        self.glyphs.push(Glyph {
-            x: trm.m31 as f32,
-            y: (self.height - trm.m32) as f32,
-            w: (width * size) as f32,
-            size: size as f32,
-            s: ch.to_string(),
-        });
-        Ok(())
-    }
-    fn begin_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-}
-
-/// Extract one page with pdf-extract (runs inside the worker).
-pub(crate) fn pdf_extract_page(doc: &pdf_extract::Document, n: u32) -> std::result::Result<WorkerPage, String> {
-    let mut c = Collector { height: 0.0, glyphs: Vec::new() };
-    pdf_extract::output_doc_page(doc, &mut c, n).map_err(|e| format!("pdf-extract: {e:?}"))?;
-    let width = page_width(doc, n).unwrap_or(0.0);
-    let height = c.height as f32;
-    Ok(WorkerPage { number: n, width, height, lines: worker::glyphs_to_lines(c.glyphs), error: None })
-}
-
-fn page_width(doc: &pdf_extract::Document, n: u32) -> Option<f32> {
-    let id = *doc.get_pages().get(&n)?;
-    let dict = doc.get_dictionary(id).ok()?;
-    let mb = dict.get(b"MediaBox").ok()?.as_array().ok()?;
-    let f = |o: &pdf_extract::Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
-    Some(f(mb.get(2)?)? - f(mb.get(0)?)?)
-}
 
 /// Does a page's text look wrong (replacement characters, private-use
 /// glyphs, almost no Han characters in a page full of other symbols)?
@@ -98,6 +42,7 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let mut need_fallback = false;
     let mut encrypted = false;
     let mut worker_error = None;
+    let mut type3_pages: Vec<u32> = Vec::new();
     match report {
         Ok(r) => {
             if r.pages.len() < r.page_count as usize {
@@ -124,6 +69,11 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                     continue;
                 }
                 let text = page.text();
+                if wp.type3 {
+                    // Glyph positions in Type3 fonts: pdftotext's (see pdf_extract).
+                    type3_pages.push(wp.number);
+                    need_fallback = true;
+                }
                 if let Some(problem) = page_quality_problem(&text) {
                     notes.push(format!("page {}: pdf-extract output failed the quality check ({problem})", wp.number));
                     need_fallback = true;
@@ -160,6 +110,7 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                     let idx = fp.number as usize - 1;
                     let better = match &pages[idx] {
                         None => true,
+                        Some(p) if type3_pages.contains(&fp.number) => han_count(&fp.text()) >= han_count(&p.text()),
                         Some(p) => han_count(&fp.text()) > han_count(&p.text()),
                     };
                     if better {

@@ -7,7 +7,7 @@
 //! prints one [`WorkerReport`] as JSON on stdout and exits 0, or prints a
 //! [`WorkerFailure`] and exits 3.
 
-use super::{Geometry, Line};
+use super::Line;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,9 @@ pub struct WorkerPage {
     pub height: f32,
     pub lines: Vec<Line>,
     pub error: Option<String>,
+    /// The page sets text in Type3 fonts (see [`super::pdf_extract`]).
+    #[serde(default)]
+    pub type3: bool,
 }
 
 /// Why the worker could not open the PDF at all.
@@ -263,108 +266,20 @@ fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
     let pages = page_numbers
         .par_iter()
         .map(|&n| {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf::pdf_extract_page(&doc, n)));
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf_extract::pdf_extract_page(&doc, n)));
             match r {
                 Ok(Ok(p)) => p,
-                Ok(Err(e)) => WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(e) },
+                Ok(Err(e)) => WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(e), type3: false },
                 Err(p) => WorkerPage {
                     number: n,
                     width: 0.0,
                     height: 0.0,
                     lines: vec![],
                     error: Some(format!("pdf-extract panicked: {}", panic_message(p))),
+                    type3: false,
                 },
             }
         })
         .collect();
     Ok(WorkerReport { page_count: page_numbers.len() as u32, pages })
-}
-
-/// Build line segments from positioned glyphs: glyphs on one baseline form
-/// a line, cut where a gap is wider than an em (a column gutter, or the
-/// space after a label: the layout stage decides, and joins the segments of
-/// one column again). Segments of one baseline share its `y`.
-///
-/// A gap becomes a space when it is wider than a third of the glyph size —
-/// or, on a letter-spaced line (justified Chinese text with few characters,
-/// every gap widened alike: `国务院交 通 运 输`), wider than the line's
-/// usual gap by half a glyph.
-pub(crate) fn glyphs_to_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
-    // Reading order: top to bottom, then left to right; keep stream order for
-    // glyphs of one line.
-    let mut lines: Vec<(Geometry, Vec<Glyph>)> = Vec::new();
-    for g in glyphs.drain(..) {
-        let blank = g.s.trim().is_empty();
-        let tol = (g.size * 0.45).max(1.0);
-        match lines.iter_mut().rev().take(4).find(|(geo, _)| (geo.y - g.y).abs() <= tol) {
-            Some((geo, v)) => {
-                if !blank {
-                    geo.x0 = geo.x0.min(g.x);
-                    geo.x1 = geo.x1.max(g.x + g.w);
-                    geo.size = geo.size.max(g.size);
-                }
-                v.push(g);
-            }
-            None if blank => {}
-            None => {
-                let geo = Geometry { x0: g.x, x1: g.x + g.w, y: g.y, size: g.size };
-                lines.push((geo, vec![g]));
-            }
-        }
-    }
-    lines.sort_by(|a, b| a.0.y.total_cmp(&b.0.y).then(a.0.x0.total_cmp(&b.0.x0)));
-    lines.into_iter().flat_map(|(geo, v)| segments(geo, v)).collect()
-}
-
-/// One baseline's glyphs as segments (see [`glyphs_to_lines`]).
-fn segments(geo: Geometry, mut v: Vec<Glyph>) -> Vec<Line> {
-    v.sort_by(|a, b| a.x.total_cmp(&b.x));
-    let size = geo.size.max(1.0);
-    let inked: Vec<&Glyph> = v.iter().filter(|g| !g.s.trim().is_empty()).collect();
-    // The line's usual gap between inked glyphs (segment cuts aside).
-    let mut gaps: Vec<f32> = inked.windows(2).map(|w| w[1].x - (w[0].x + w[0].w)).filter(|gap| (0.0..=size).contains(gap)).collect();
-    gaps.sort_by(|a, b| a.total_cmp(b));
-    let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0.0);
-    let space_gap = if usual > 0.12 * size { usual + 0.5 * size } else { 0.33 * size };
-    let mut out: Vec<Line> = Vec::new();
-    let mut text = String::new();
-    let mut seg: Option<Geometry> = None;
-    let mut end: Option<f32> = None;
-    for g in &v {
-        if g.s.trim().is_empty() {
-            if !text.is_empty() && !text.ends_with(' ') {
-                text.push(' ');
-            }
-            continue;
-        }
-        if let (Some(e), Some(s)) = (end, seg.as_mut()) {
-            let gap = g.x - e;
-            if gap > size {
-                // A cut: close this segment, start the next.
-                out.push(Line { text: std::mem::take(&mut text).trim_end().to_string(), geometry: Some(*s) });
-                seg = None;
-            } else if gap > space_gap && !text.ends_with(' ') {
-                text.push(' ');
-            }
-        }
-        let s = seg.get_or_insert(Geometry { x0: g.x, x1: g.x + g.w, y: geo.y, size: g.size });
-        s.x1 = s.x1.max(g.x + g.w);
-        s.size = s.size.max(g.size);
-        text.push_str(&g.s);
-        end = Some(g.x + g.w);
-    }
-    if let Some(s) = seg {
-        out.push(Line { text: text.trim_end().to_string(), geometry: Some(s) });
-    }
-    out
-}
-
-/// A glyph as pdf-extract reports it, in page coordinates (y downwards).
-#[derive(Debug, Clone)]
-pub(crate) struct Glyph {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub size: f32,
-    pub s: String,
 }

@@ -160,19 +160,59 @@ enum Side {
     Span,
 }
 
-/// Join the segments of one baseline (same y, as the extractor cut them
-/// from one line) back into lines, keeping their order.
-pub fn join_baselines(lines: Vec<Line>) -> Vec<Line> {
+/// How a page's line geometry reads: pdf-extract gives a line's baseline
+/// (`y` at the foot of its glyphs), pdftotext and Tesseract its box (`y` at
+/// the top).
+#[derive(Clone, Copy, PartialEq)]
+pub enum Ys {
+    Baseline,
+    BoxTop,
+}
+
+impl Ys {
+    pub fn of(page: &Page) -> Ys {
+        match page.extractor {
+            crate::extract::Extractor::Pdftotext | crate::extract::Extractor::Tesseract => Ys::BoxTop,
+            _ => Ys::Baseline,
+        }
+    }
+
+    /// Do two lines stand on one visual line? Same baseline; or, for boxes,
+    /// most of the smaller box inside the other (a year set in another font,
+    /// whose box is shorter: `2025` / `年10月11日`).
+    fn one_line(self, a: &Geometry, b: &Geometry) -> bool {
+        if a.y == b.y {
+            return true;
+        }
+        match self {
+            Ys::Baseline => false,
+            Ys::BoxTop => {
+                let overlap = (a.y + a.size).min(b.y + b.size) - a.y.max(b.y);
+                overlap >= 0.6 * a.size.min(b.size)
+            }
+        }
+    }
+}
+
+/// Join the segments of one visual line back into lines, keeping their order.
+pub fn join_baselines(lines: Vec<Line>, ys: Ys) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::with_capacity(lines.len());
     for l in lines {
         if let (Some(prev), Some(g)) = (out.last_mut(), l.geometry) {
             if let Some(pg) = prev.geometry.as_mut() {
-                if pg.y == g.y && g.x0 >= pg.x1 {
+                if ys.one_line(pg, &g) && g.x0 >= pg.x1 - 0.1 * g.size {
                     if !prev.text.ends_with(' ') && !l.text.starts_with(' ') {
                         prev.text.push(' ');
                     }
                     prev.text.push_str(&l.text);
                     pg.x1 = pg.x1.max(g.x1);
+                    pg.size = pg.size.max(g.size);
+                    continue;
+                }
+                // The box that starts lower may stand to the left.
+                if ys == Ys::BoxTop && pg.y != g.y && ys.one_line(pg, &g) && g.x1 <= pg.x0 + 0.1 * g.size {
+                    prev.text = format!("{} {}", l.text, prev.text);
+                    pg.x0 = pg.x0.min(g.x0);
                     pg.size = pg.size.max(g.size);
                     continue;
                 }
@@ -186,7 +226,8 @@ pub fn join_baselines(lines: Vec<Line>) -> Vec<Line> {
 /// The page in reading order (see the module doc).
 pub fn reading_order(mut page: Page) -> Page {
     let Some(gutter) = find_gutter(&page) else {
-        page.lines = join_baselines(std::mem::take(&mut page.lines));
+        let ys = Ys::of(&page);
+        page.lines = join_baselines(std::mem::take(&mut page.lines), ys);
         return page;
     };
     let height =
@@ -205,6 +246,7 @@ pub fn reading_order(mut page: Page) -> Page {
             Side::Span
         }
     };
+    let ys = Ys::of(&page);
     let mut lines = std::mem::take(&mut page.lines);
     // A baseline that spans the columns spans them with all its segments
     // (`（2002年6月29日…通过　根据`).
@@ -231,12 +273,12 @@ pub fn reading_order(mut page: Page) -> Page {
     for l in lines {
         match side(&l) {
             Side::Span => {
-                out.extend(join_baselines(std::mem::take(&mut left)));
-                out.extend(join_baselines(std::mem::take(&mut right)));
+                out.extend(join_baselines(std::mem::take(&mut left), ys));
+                out.extend(join_baselines(std::mem::take(&mut right), ys));
                 spanning.push(l);
             }
             s => {
-                out.extend(join_baselines(std::mem::take(&mut spanning)));
+                out.extend(join_baselines(std::mem::take(&mut spanning), ys));
                 if s == Side::Left {
                     left.push(l)
                 } else {
@@ -245,9 +287,9 @@ pub fn reading_order(mut page: Page) -> Page {
             }
         }
     }
-    out.extend(join_baselines(spanning));
-    out.extend(join_baselines(left));
-    out.extend(join_baselines(right));
+    out.extend(join_baselines(spanning, ys));
+    out.extend(join_baselines(left, ys));
+    out.extend(join_baselines(right, ys));
     // The columns' edges, from their lines (10th and 90th percentiles).
     let edges = |pick: Side| -> Option<Column> {
         let gs: Vec<Geometry> = out.iter().filter(|l| side(l) == pick).filter_map(|l| l.geometry).collect();

@@ -455,6 +455,11 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let masthead = h.masthead.map(|m| issuer::split_issuers(ls[m].text.trim().trim_end_matches("文件").trim())).unwrap_or_default();
         let mut issuer = issuer::choose(issuer::split_issuers(issuer::issuer_of_title(&full, issuer_text.len())), masthead, &signers);
         if issuer.is_empty() {
+            if let Some(w) = clean.web.as_ref().filter(|_| heads.len() == 1).and_then(|w| w.issuer.as_deref()) {
+                issuer = issuer::split_issuers(w);
+            }
+        }
+        if issuer.is_empty() {
             if let Some(dn) = h.doc_number.as_ref().filter(|d| d.is_decree()) {
                 // 中华人民共和国国务院令 is issued by 国务院.
                 let p = dn.prefix.trim_end_matches('令');
@@ -470,7 +475,11 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         }
         let signed_date = signature.and_then(|i| signature_date(ls[i].text));
         // A regulation or rule prints its history instead of a signature.
-        let dates = history::history(&ls, body_from, body_to, 40);
+        let mut dates = history::history(&ls, body_from, body_to, 40);
+        if let Some(p) = clean.web.as_ref().filter(|_| heads.len() == 1).and_then(|w| w.published) {
+            // The site's 发布日期.
+            dates.push(crate::record::DocDate { kind: DateKind::Promulgated, date: p, by: Some("发布日期".into()) });
+        }
         // 公布之日 of a regulation: the date of the version it prints.
         let published = signed_date.or_else(|| dates.iter().filter(|d| d.kind != DateKind::Effective).map(|d| d.date).max());
         if published.is_none() {
@@ -478,7 +487,13 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         }
         let order = k as u32 + 1;
         let body_offset = if body_from < body_to { ls[body_from].start } else { end };
-        let doc_number = h.doc_number.clone().or_else(|| self_cited_number(&text[body_offset..end], &title));
+        // A printed web page's metadata table names the one document it shows.
+        let web = clean.web.as_ref().filter(|_| heads.len() == 1);
+        let doc_number = h
+            .doc_number
+            .clone()
+            .or_else(|| self_cited_number(&text[body_offset..end], &title))
+            .or_else(|| web.and_then(|w| w.doc_number.clone()));
         let id = match &doc_number {
             Some(d) => d.to_string(),
             None => format!("{}#{order}", issue.id),

@@ -21,6 +21,8 @@
 //! was read get the offset between printed and physical numbers that the
 //! other pages of the file agree on.
 
+pub mod webpage;
+
 use crate::extract::{is_han, Extraction, Extractor, Geometry, Page};
 use crate::text::display_width;
 use regex::Regex;
@@ -45,6 +47,9 @@ pub struct CleanText {
     pub page_starts: Vec<PageStart>,
     /// Running header/footer lines that were removed (once each).
     pub running_lines: Vec<String>,
+    /// A printed web page's metadata table, when the file is one.
+    #[serde(default)]
+    pub web: Option<webpage::WebMetadata>,
 }
 
 impl CleanText {
@@ -217,12 +222,35 @@ fn edge_indices(n: usize) -> impl Iterator<Item = usize> {
 
 /// Clean an extraction into an issue text.
 pub fn clean(ex: &Extraction) -> CleanText {
-    // 1. Running lines.
-    let pages: Vec<Page> = ex
+    let mut pages: Vec<Page> = ex
         .pages
         .iter()
         .map(|p| Page { lines: p.lines.iter().filter(|l| !l.text.trim().is_empty()).cloned().collect(), ..p.clone() })
         .collect();
+    // 0. A printed web page: its chrome goes, its metadata table is kept.
+    let web = {
+        let all: Vec<&str> = pages.iter().flat_map(|p| p.lines.iter().map(|l| l.text.as_str())).collect();
+        webpage::find(&all, |l| crate::gongwen::title_doc_type(l).is_some() && crate::gongwen::title_line_ok(l))
+    };
+    if let Some(w) = &web {
+        let mut k = 0;
+        for p in pages.iter_mut() {
+            for l in p.lines.iter_mut() {
+                if let Some((_, title)) = w.title_line.as_ref().filter(|(i, _)| *i == k) {
+                    l.text = title.clone();
+                }
+                k += 1;
+            }
+        }
+        let mut k = 0;
+        for p in pages.iter_mut() {
+            p.lines.retain(|_| {
+                k += 1;
+                !w.chrome[k - 1]
+            });
+        }
+    }
+    // 1. Running lines.
     let mut counts: HashMap<(String, i64), usize> = HashMap::new();
     for p in &pages {
         let mut seen = std::collections::HashSet::new();
@@ -302,7 +330,7 @@ pub fn clean(ex: &Extraction) -> CleanText {
         text.push_str(line);
     }
     text.push('\n');
-    CleanText { text, page_starts, running_lines }
+    CleanText { text, page_starts, running_lines, web: web.map(|w| w.metadata) }
 }
 
 /// The measured layout of an issue: margins with geometry, wrap width without.
