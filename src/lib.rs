@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod gongwen;
+pub mod history;
 pub mod index;
 pub mod info;
 pub mod ingest;

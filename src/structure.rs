@@ -97,6 +97,9 @@ pub struct Instrument {
     pub articles: usize,
     /// Top-level 一、二、… sections (for an instrument without articles).
     pub top_sections: usize,
+    /// The dates it prints under its title: adopted, revised, effective.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<crate::record::DocDate>,
 }
 
 const NUM: &str = "[一二三四五六七八九十百千零〇两0-9]+";
@@ -475,8 +478,15 @@ pub fn structure(
                 Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '：' || c == ':').to_string(),
                 None => t,
             };
-            instrument =
-                Some(Instrument { doc_type: instrument_type(&t).map(str::to_string), title: t, chapters: 0, articles: 0, top_sections: 0 });
+            instrument = Some(Instrument {
+                doc_type: instrument_type(&t).map(str::to_string),
+                title: t,
+                chapters: 0,
+                articles: 0,
+                top_sections: 0,
+                // Its own history under its title (通过, 修订, 施行).
+                dates: crate::history::history(doc_lines, j, doc_lines.len(), 40),
+            });
             region = &doc_lines[j..];
         }
     }

@@ -1,4 +1,4 @@
-"""Generate src/layout/fold_table.rs: the code points that PDF fonts and
+"""Generate src/text/codepoint_table.rs: the code points that PDF fonts and
 converters emit instead of common Chinese characters, with the character
 simplified Chinese text means by each.
 
@@ -10,7 +10,7 @@ simplified Chinese text means by each.
   from their Unicode names.
 - CJK compatibility ideographs (U+F900-FAFF, U+2F800-2FA1F): NFKC.
 
-Run: python3 tools/make_fold_table.py > src/layout/fold_table.rs
+Run: python3 tools/make_fold_table.py > src/text/codepoint_table.rs
 """
 import unicodedata
 

@@ -214,6 +214,27 @@ fn infer_ocr_page_numbers(pages: &[Page], printed: &mut [Option<u32>]) {
     }
 }
 
+/// A download site's stamp on every page of a standard or a web copy:
+/// `Download From: www.bzfxw.com 标准下载网`, `http://…`, `仅供…使用`.
+static WATERMARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)download|https?://|www\.|\.com|\.cn\b|下载|仅供[^，。]{0,12}使用|内部资料").unwrap());
+
+/// The edge zone of a page: its top and bottom 8 %.
+const EDGE_ZONE: f32 = 0.08;
+
+/// Page furniture on a run too short for repetition to tell (one or two
+/// pages): a line in the page's edge zone that both pages print at the same
+/// place, or that reads as a download site's stamp.
+fn short_run_furniture(p: &Page, i: usize, repeats: usize, text_pages: usize) -> bool {
+    if text_pages >= 3 {
+        return false;
+    }
+    let Some(g) = p.lines[i].geometry.filter(|_| p.height > 0.0) else { return false };
+    let rel = g.y / p.height;
+    let in_zone = rel < EDGE_ZONE || rel > 1.0 - EDGE_ZONE;
+    in_zone && ((text_pages == 2 && repeats >= 2) || WATERMARK.is_match(&p.lines[i].text))
+}
+
 fn edge_indices(n: usize) -> impl Iterator<Item = usize> {
     let top = 0..n.min(EDGE);
     let bottom = n.saturating_sub(EDGE).max(n.min(EDGE))..n;
@@ -288,7 +309,9 @@ pub fn clean(ex: &Extraction) -> CleanText {
                 let num = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok());
                 page_printed[pi] = page_printed[pi].or(num);
                 drop[i] = true;
-            } else if counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 && !(pi == 0 && is_cover) {
+            } else if (counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 && !(pi == 0 && is_cover))
+                || short_run_furniture(p, i, counts.get(&key).copied().unwrap_or(0), text_pages)
+            {
                 drop[i] = true;
                 if !running_lines.iter().any(|r| running_key(r) == key.0) {
                     running_lines.push(t.to_string());

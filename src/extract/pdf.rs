@@ -22,7 +22,33 @@ pub fn page_quality_problem(text: &str) -> Option<&'static str> {
     if visible >= 40 && han * 10 < visible {
         return Some("too few Han characters");
     }
+    // Glyphs mapped to the wrong code points still come out as Han
+    // characters, but rare ones (犐犆犛 for ICS): Chinese text is almost all
+    // common characters.
+    if han >= 20 && common_share(text) < 0.6 {
+        return Some("Han characters mostly outside common use (glyphs mapped to wrong code points)");
+    }
     None
+}
+
+/// The 4,000 most frequent Han characters (dictionaries/common_chars.txt).
+static COMMON: std::sync::LazyLock<std::collections::HashSet<char>> = std::sync::LazyLock::new(|| {
+    include_str!("../../dictionaries/common_chars.txt").lines().filter(|l| !l.starts_with('#')).flat_map(|l| l.chars()).collect()
+});
+
+/// The share of a text's Han characters that are in common use (1.0 for a
+/// text with none).
+pub fn common_share(text: &str) -> f32 {
+    let (mut han, mut common) = (0usize, 0usize);
+    for c in text.chars().filter(|c| super::is_han(*c)) {
+        han += 1;
+        common += COMMON.contains(&c) as usize;
+    }
+    if han == 0 {
+        1.0
+    } else {
+        common as f32 / han as f32
+    }
 }
 
 /// Should OCR read this page (in `--ocr auto`)? When its text layer is
@@ -43,6 +69,8 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let mut encrypted = false;
     let mut worker_error = None;
     let mut type3_pages: Vec<u32> = Vec::new();
+    // Scans with an OCR text layer (the scanner's, with its misreadings).
+    let mut scan_pages: Vec<u32> = Vec::new();
     match report {
         Ok(r) => {
             if r.pages.len() < r.page_count as usize {
@@ -63,10 +91,16 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                     extractor: Extractor::PdfExtract,
                     columns: vec![],
                 };
+                if wp.scan && wp.error.is_some() {
+                    scan_pages.push(wp.number);
+                }
                 if let Some(e) = wp.error {
                     notes.push(format!("page {}: {e}", wp.number));
                     need_fallback = true;
                     continue;
+                }
+                if wp.scan {
+                    scan_pages.push(wp.number);
                 }
                 let text = page.text();
                 if wp.type3 {
@@ -147,6 +181,15 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
             })
         })
         .collect();
+    // A scanner's OCR layer misreads as OCR does: the same repairs as ours.
+    for p in pages.iter_mut().filter(|p| scan_pages.contains(&p.number) && p.extractor != Extractor::Tesseract) {
+        for l in &mut p.lines {
+            l.text = ocr::normalise::line(&l.text);
+        }
+    }
+    if !scan_pages.is_empty() {
+        notes.push(format!("{} scanned with an OCR text layer: read with OCR repairs", page_list(&scan_pages)));
+    }
     let ocr = read_by_ocr(path, opts, &mut pages, &mut notes);
     if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {
         if encrypted {
@@ -201,7 +244,9 @@ fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &m
         let Some(slot) = pages.iter_mut().find(|p| p.number == n) else { continue };
         match r {
             Ok(read) => {
-                let better = opts.ocr == OcrMode::Force || han_count(&read.page.text()) > han_count(&slot.text());
+                let (ocr_text, old_text) = (read.page.text(), slot.text());
+                let repairs = page_quality_problem(&old_text).is_some() && page_quality_problem(&ocr_text).is_none();
+                let better = opts.ocr == OcrMode::Force || repairs || han_count(&ocr_text) > han_count(&old_text);
                 if better {
                     // Keep the page size the PDF declares where OCR could not tell.
                     let (w, h) = (slot.width, slot.height);

@@ -49,7 +49,7 @@ pub(crate) fn pdf_extract_page(doc: &pdf_extract::Document, n: u32) -> std::resu
     pdf_extract::output_doc_page(doc, &mut c, n).map_err(|e| format!("pdf-extract: {e:?}"))?;
     let width = page_width(doc, n).unwrap_or(0.0);
     let height = c.height as f32;
-    Ok(WorkerPage { number: n, width, height, lines: glyphs_to_lines(c.glyphs), error: None, type3: has_type3_fonts(doc, n) })
+    Ok(WorkerPage { number: n, width, height, lines: glyphs_to_lines(c.glyphs), error: None, type3: has_type3_fonts(doc, n), scan: false })
 }
 
 fn page_width(doc: &pdf_extract::Document, n: u32) -> Option<f32> {
@@ -58,6 +58,36 @@ fn page_width(doc: &pdf_extract::Document, n: u32) -> Option<f32> {
     let mb = dict.get(b"MediaBox").ok()?.as_array().ok()?;
     let f = |o: &pdf_extract::Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
     Some(f(mb.get(2)?)? - f(mb.get(0)?)?)
+}
+
+/// Is page `n` a scan: one image drawn over the page (an image XObject of
+/// at least 800 pixels whose shape is the page's)? Its text, if any, is an
+/// OCR layer laid under the image by the scanner's software.
+pub(crate) fn is_scan(doc: &pdf_extract::Document, n: u32) -> bool {
+    let Some(id) = doc.get_pages().get(&n).copied() else { return false };
+    let Some((w, h)) = page_size(doc, id) else { return false };
+    let Ok((resources, ids)) = doc.get_page_resources(id) else { return false };
+    let mut dicts: Vec<&pdf_extract::Dictionary> = resources.into_iter().collect();
+    dicts.extend(ids.iter().filter_map(|r| doc.get_dictionary(*r).ok()));
+    dicts.iter().filter_map(|r| r.get(b"XObject").ok()).filter_map(|x| doc.dereference(x).ok().and_then(|(_, o)| o.as_dict().ok())).any(
+        |xobjects| {
+            xobjects.iter().any(|(_, o)| {
+                let Some(stream) = doc.dereference(o).ok().and_then(|(_, o)| o.as_stream().ok()) else { return false };
+                let d = &stream.dict;
+                let is_image = d.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Image");
+                let px = |k: &[u8]| d.get(k).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0) as f32;
+                let (iw, ih) = (px(b"Width"), px(b"Height"));
+                is_image && iw.max(ih) >= 800.0 && ih > 0.0 && ((iw / ih) - (w / h)).abs() <= 0.1 * (w / h)
+            })
+        },
+    )
+}
+
+fn page_size(doc: &pdf_extract::Document, id: pdf_extract::ObjectId) -> Option<(f32, f32)> {
+    let mb = doc.get_dictionary(id).ok()?.get(b"MediaBox").ok()?.as_array().ok()?;
+    let f = |o: &pdf_extract::Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+    let (w, h) = (f(mb.get(2)?)? - f(mb.get(0)?)?, f(mb.get(3)?)? - f(mb.get(1)?)?);
+    (w > 0.0 && h > 0.0).then_some((w, h))
 }
 
 /// Does page `n` set text in Type3 fonts? (A browser's print does, and

@@ -35,6 +35,9 @@ pub struct WorkerPage {
     /// The page sets text in Type3 fonts (see [`super::pdf_extract`]).
     #[serde(default)]
     pub type3: bool,
+    /// The page is a scan (one image over it): any text is an OCR layer.
+    #[serde(default)]
+    pub scan: bool,
 }
 
 /// Why the worker could not open the PDF at all.
@@ -267,17 +270,13 @@ fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
         .par_iter()
         .map(|&n| {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf_extract::pdf_extract_page(&doc, n)));
+            let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf_extract::is_scan(&doc, n))).unwrap_or(false);
+            let failed =
+                |error: String| WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(error), type3: false, scan };
             match r {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(e), type3: false },
-                Err(p) => WorkerPage {
-                    number: n,
-                    width: 0.0,
-                    height: 0.0,
-                    lines: vec![],
-                    error: Some(format!("pdf-extract panicked: {}", panic_message(p))),
-                    type3: false,
-                },
+                Ok(Ok(p)) => WorkerPage { scan, ..p },
+                Ok(Err(e)) => failed(e),
+                Err(p) => failed(format!("pdf-extract panicked: {}", panic_message(p))),
             }
         })
         .collect();

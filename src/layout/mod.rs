@@ -5,15 +5,13 @@
 //! - [`columns`]: two-column pages read column by column between the
 //!   full-width lines (titles, 文号, running heads); one-column pages keep
 //!   their lines.
-//! - [`fold`]: Kangxi radicals, radicals supplement, compatibility
-//!   ideographs and full-width digits and letters become the characters
-//!   they stand for.
+//! - [`crate::text::codepoints`]: Kangxi radicals, radicals supplement,
+//!   compatibility ideographs and full-width digits and letters become the
+//!   characters they stand for.
 //!
 //! Text input (no geometry) is only folded.
 
 pub mod columns;
-pub mod fold;
-mod fold_table;
 
 use crate::extract::Extraction;
 
@@ -25,7 +23,7 @@ pub fn arrange(mut ex: Extraction) -> Extraction {
         .map(|p| {
             let mut p = columns::reading_order(p);
             for l in &mut p.lines {
-                if let std::borrow::Cow::Owned(s) = fold::fold(&l.text) {
+                if let std::borrow::Cow::Owned(s) = crate::text::codepoints::fold(&l.text) {
                     l.text = s;
                 }
             }

@@ -9,9 +9,9 @@
 //!   which Founder typesetting prints in dates and 文号.
 //!
 //! Chinese punctuation and the brackets of 文号 and titles (〔〕【】《》（）)
-//! stay as printed. Table-driven: [`super::fold_table`].
+//! stay as printed. Table-driven: [`super::codepoint_table`] (tools/make_fold_table.py).
 
-use super::fold_table::FOLD;
+use super::codepoint_table::FOLD;
 
 /// The character `c` stands for.
 pub fn fold_char(c: char) -> char {

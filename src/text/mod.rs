@@ -1,5 +1,9 @@
-//! Small text helpers shared by the stages: width folding for matching,
-//! display width, Chinese numerals.
+//! Small text helpers shared by the stages: code points folded to the
+//! characters they stand for, width folding for matching, display width,
+//! Chinese numerals.
+
+mod codepoint_table;
+pub mod codepoints;
 
 /// Fold full-width ASCII variants (ＡＢ１２，（）) to ASCII and the ideographic
 /// space to a space. Used for *matching*; the text shown to users is kept.
