@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use gongbao::extract::ocr::OcrMode;
+use gongbao::extract::ocr::{EngineChoice, OcrMode};
 use gongbao::extract::{worker, ExtractOptions};
 use gongbao::index::GongbaoIndex;
 use gongbao::ingest::{FileReport, Outcome, Progress};
@@ -36,6 +36,9 @@ enum Cmd {
         /// OCR pages without a usable text layer (auto), never (off) or every page (force).
         #[arg(long, default_value = "auto", value_name = "auto|off|force")]
         ocr: OcrMode,
+        /// The OCR engine: PP-OCR where installed, else Tesseract (auto), or the one named.
+        #[arg(long = "ocr-engine", env = "GONGBAO_OCR_ENGINE", default_value = "auto", value_name = "auto|tesseract|ppocr")]
+        ocr_engine: EngineChoice,
         /// Exports to keep beside the index (in INDEX/exports/), the newest
         /// written after each successful ingest; 0 keeps none.
         #[arg(long, default_value_t = 1, value_name = "N")]
@@ -67,6 +70,9 @@ enum Cmd {
         /// OCR pages without a usable text layer (auto), never (off) or every page (force).
         #[arg(long, default_value = "auto", value_name = "auto|off|force")]
         ocr: OcrMode,
+        /// The OCR engine: PP-OCR where installed, else Tesseract (auto), or the one named.
+        #[arg(long = "ocr-engine", env = "GONGBAO_OCR_ENGINE", default_value = "auto", value_name = "auto|tesseract|ppocr")]
+        ocr_engine: EngineChoice,
     },
     /// Search documents (or provisions with --clauses).
     Search {
@@ -144,6 +150,20 @@ enum Cmd {
         file: PathBuf,
         #[arg(long, default_value = "auto")]
         ocr: OcrMode,
+        /// The OCR engine: PP-OCR where installed, else Tesseract (auto), or the one named.
+        #[arg(long = "ocr-engine", env = "GONGBAO_OCR_ENGINE", default_value = "auto", value_name = "auto|tesseract|ppocr")]
+        ocr_engine: EngineChoice,
+    },
+    /// Print a file's pages after extract and layout as JSON (`{"pages":
+    /// [{"number", "extractor", "text"}], "ocr", "notes"}`), for bench/ocr.py.
+    #[command(name = "extract-pages", hide = true)]
+    ExtractPages {
+        file: PathBuf,
+        #[arg(long, default_value = "auto")]
+        ocr: OcrMode,
+        /// The OCR engine: PP-OCR where installed, else Tesseract (auto), or the one named.
+        #[arg(long = "ocr-engine", env = "GONGBAO_OCR_ENGINE", default_value = "auto", value_name = "auto|tesseract|ppocr")]
+        ocr_engine: EngineChoice,
     },
     #[command(name = "__extract-worker", hide = true)]
     Worker { file: PathBuf },
@@ -205,7 +225,7 @@ impl CliProgress {
 /// reads a page image from one)? Then SIGPIPE stays ignored, as Rust sets
 /// it: a child that exits early must not kill us.
 fn starts_children(cmd: &Cmd) -> bool {
-    matches!(cmd, Cmd::Ingest { .. } | Cmd::Parse { .. } | Cmd::CleanText { .. })
+    matches!(cmd, Cmd::Ingest { .. } | Cmd::Parse { .. } | Cmd::CleanText { .. } | Cmd::ExtractPages { .. })
 }
 
 fn main() {
@@ -221,6 +241,9 @@ fn main() {
             None => 1,
         };
         std::process::exit(code);
+    }
+    if args.get(1).map(String::as_str) == Some(gongbao::extract::ocr::ppocr::WORKER_SUBCOMMAND) {
+        std::process::exit(gongbao::extract::ocr::ppocr::run_worker(&args[2..]));
     }
     let cli = Cli::parse();
     if !starts_children(&cli.cmd) {
@@ -352,8 +375,8 @@ fn run(cli: Cli) -> Result<i32> {
             )?;
             Ok(0)
         }
-        Cmd::CleanText { file, ocr } => {
-            let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, ..Default::default() })?;
+        Cmd::CleanText { file, ocr, ocr_engine } => {
+            let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, engine: ocr_engine, ..Default::default() })?;
             let c = gongbao::clean::clean(&ex);
             for n in &ex.notes {
                 eprintln!("note: {n}");
@@ -364,8 +387,18 @@ fn run(cli: Cli) -> Result<i32> {
             print!("{}", c.text);
             Ok(0)
         }
-        Cmd::Parse { file, json, ocr } => {
-            let parsed = gongbao::pipeline::parse_file(&file, &ExtractOptions { ocr, ..Default::default() })?;
+        Cmd::ExtractPages { file, ocr, ocr_engine } => {
+            let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, engine: ocr_engine, ..Default::default() })?;
+            let pages: Vec<serde_json::Value> = ex
+                .pages
+                .iter()
+                .map(|p| serde_json::json!({"number": p.number, "extractor": p.extractor, "text": p.text()}))
+                .collect();
+            print_json(&serde_json::json!({"pages": pages, "ocr": ex.ocr, "notes": ex.notes}))?;
+            Ok(0)
+        }
+        Cmd::Parse { file, json, ocr, ocr_engine } => {
+            let parsed = gongbao::pipeline::parse_file(&file, &ExtractOptions { ocr, engine: ocr_engine, ..Default::default() })?;
             if json {
                 print_json(&parsed)?;
             } else {
@@ -393,7 +426,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json, wait, ocr, keep_export } => {
+        Cmd::Ingest { paths, json, wait, ocr, ocr_engine, keep_export } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
                 let b = indicatif::ProgressBar::new(0);
@@ -404,7 +437,7 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait, keep_export };
+            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, engine: ocr_engine, ..Default::default() }, wait, keep_export };
             let report = gongbao::ingest::run(&cli.index, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;

@@ -23,7 +23,7 @@
 
 pub mod webpage;
 
-use crate::extract::{is_han, Extraction, Extractor, Geometry, Page};
+use crate::extract::{is_han, Extraction, Geometry, Page};
 use crate::text::display_width;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ static OCR_PAGE_DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\D{0,4}
 fn ocr_edge_line(page: &Page, i: usize) -> Option<Option<u32>> {
     let l = &page.lines[i];
     let g = l.geometry?;
-    if page.extractor != Extractor::Tesseract || page.height <= 0.0 {
+    if !page.extractor.is_ocr() || page.height <= 0.0 {
         return None;
     }
     let chars = l.text.chars().filter(|c| !c.is_whitespace()).count();
@@ -204,7 +204,7 @@ fn infer_ocr_page_numbers(pages: &[Page], printed: &mut [Option<u32>]) {
         return;
     }
     for (p, n) in pages.iter().zip(printed.iter_mut()) {
-        if p.extractor != Extractor::Tesseract {
+        if !p.extractor.is_ocr() {
             continue;
         }
         let want = p.number as i64 + offset;

@@ -5,8 +5,8 @@
 //! becomes an error for that one file. Pages that pdf-extract cannot read, or
 //! whose text fails a quality check, are taken from `pdftotext` (poppler)
 //! instead; every page records which extractor produced it.
-//! Pages with no usable text layer are read by Tesseract ([`ocr`]) when it is
-//! installed and OCR is not switched off.
+//! Pages with no usable text layer are read by OCR ([`ocr`]: PP-OCR or
+//! Tesseract, whichever is installed and chosen) unless OCR is switched off.
 //! Plain text files (pages separated by form feeds) become pages of lines with
 //! no geometry.
 
@@ -31,6 +31,8 @@ pub enum Extractor {
     Pdftotext,
     /// OCR: the page rendered by pdftoppm and read by Tesseract.
     Tesseract,
+    /// OCR: the page rendered by pdftoppm and read by PP-OCR (onnxruntime).
+    Ppocr,
     /// The input was plain text.
     Text,
 }
@@ -41,8 +43,17 @@ impl std::fmt::Display for Extractor {
             Extractor::PdfExtract => "pdf-extract",
             Extractor::Pdftotext => "pdftotext",
             Extractor::Tesseract => "tesseract",
+            Extractor::Ppocr => "ppocr",
             Extractor::Text => "text",
         })
+    }
+}
+
+impl Extractor {
+    /// Was the page read by OCR (its lines vary page to page, its boxes are
+    /// a recogniser's)?
+    pub fn is_ocr(self) -> bool {
+        matches!(self, Extractor::Tesseract | Extractor::Ppocr)
     }
 }
 
@@ -145,11 +156,12 @@ impl Default for Limits {
     }
 }
 
-/// How to extract a file: the worker's bounds and when to OCR.
+/// How to extract a file: the worker's bounds, when to OCR and with what.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExtractOptions {
     pub limits: Limits,
     pub ocr: ocr::OcrMode,
+    pub engine: ocr::EngineChoice,
 }
 
 /// Is this file a PDF (by its first bytes), a text file, or neither?

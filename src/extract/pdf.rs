@@ -1,7 +1,7 @@
 //! PDF extraction, parent side: run the worker, check what it returns, fall
 //! back to pdftotext page by page where it failed.
 
-use super::ocr::{self, OcrEngine, OcrMode};
+use super::ocr::{self, Engine, OcrMode};
 use super::worker::{self, Finished, WorkerFailure, WorkerReport};
 use super::{han_count, ExtractOptions, Extraction, Extractor, Limits, Page};
 use crate::error::{Error, Result};
@@ -182,7 +182,7 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
         })
         .collect();
     // A scanner's OCR layer misreads as OCR does: the same repairs as ours.
-    for p in pages.iter_mut().filter(|p| scan_pages.contains(&p.number) && p.extractor != Extractor::Tesseract) {
+    for p in pages.iter_mut().filter(|p| scan_pages.contains(&p.number) && !p.extractor.is_ocr()) {
         for l in &mut p.lines {
             l.text = ocr::normalise::line(&l.text);
         }
@@ -229,7 +229,7 @@ fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &m
     if wanted.is_empty() {
         return OcrOutcome { records: vec![], hint: String::new() };
     }
-    let engine = match OcrEngine::detect() {
+    let engine = match Engine::detect(opts.engine) {
         Ok(e) => e,
         Err(why) => {
             if !empty.is_empty() {
@@ -240,7 +240,9 @@ fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &m
     };
     let mut records = Vec::new();
     let mut failed = Vec::new();
-    for (n, r) in ocr::ocr_pages(&engine, path, &wanted, opts.limits) {
+    // The pages not read by OCR: their 文号 tell the 机关代字.
+    let known: Vec<String> = pages.iter().filter(|p| !wanted.contains(&p.number)).map(|p| p.text()).collect();
+    for (n, r) in ocr::ocr_pages(&engine, path, &wanted, opts.limits, &known) {
         let Some(slot) = pages.iter_mut().find(|p| p.number == n) else { continue };
         match r {
             Ok(read) => {

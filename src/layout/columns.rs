@@ -172,7 +172,7 @@ pub enum Ys {
 impl Ys {
     pub fn of(page: &Page) -> Ys {
         match page.extractor {
-            crate::extract::Extractor::Pdftotext | crate::extract::Extractor::Tesseract => Ys::BoxTop,
+            crate::extract::Extractor::Pdftotext | crate::extract::Extractor::Tesseract | crate::extract::Extractor::Ppocr => Ys::BoxTop,
             _ => Ys::Baseline,
         }
     }

@@ -1,21 +1,41 @@
 //! **OCR**: the pages of a PDF that have no usable text layer in, their text
-//! read by Tesseract out, as lines with geometry like any other page.
+//! read by a recogniser out, as lines with geometry like any other page.
 //!
-//! Each page is rendered by `pdftoppm -r 300 -gray` (a PGM) and read by
-//! `tesseract --psm 6 -l chi_sim` (Debian `poppler-utils`, `tesseract-ocr`,
-//! `tesseract-ocr-chi-sim`), both as child processes under the worker's time
-//! and memory bounds; pages are read in parallel, one Tesseract thread each.
-//! Tesseract's words become lines ([`tesseract`]), and the lines go through
-//! [`normalise`], which repairs the look-alikes that would break our parsers
-//! (`青政办发【2024] 51号`, `二O二四年`, `目公布之日起`).
+//! Each page goes through four stages, each its own module:
+//! 1. [`render`]: `pdftoppm` at the page's native resolution (its scan's
+//!    pixels per inch), in colour where the scan has colour;
+//! 2. [`prepare`]: red seals and rules out of the text layer (red header
+//!    text kept), despeckle, deskew (the skew is measured and recorded),
+//!    adaptive binarisation — which steps, per engine, by measurement;
+//! 3. recognition by the engine ([`EngineChoice`], `--ocr-engine`):
+//!    PP-OCRv4 on onnxruntime ([`ppocr`], in a bounded worker child of our
+//!    own binary) where it is installed, else Tesseract ([`tesseract`],
+//!    `--psm 6`, chi_sim); both give lines with a confidence each
+//!    ([`lines`]);
+//! 4. a 文号 or date line read with low confidence is read again with a
+//!    character whitelist ([`reread`]), then every line goes through
+//!    [`normalise`], which repairs the look-alikes that would break our
+//!    parsers (`青政办发【2024] 51号`, `二O二四年`, `目公布之日起`).
+//!
+//! Child processes (pdfimages, pdftoppm, tesseract, the PP-OCR worker) run
+//! under the worker's time, memory and CPU bounds; pages are read in
+//! parallel, one recogniser thread each.
 //!
 //! Which pages are read is the caller's choice ([`OcrMode`], see
 //! `extract::pdf`); this module only reads the pages it is given.
 
+pub mod image;
+pub mod lines;
 pub mod normalise;
+pub mod ppocr;
+pub mod prepare;
+pub mod render;
+pub mod reread;
 pub mod tesseract;
 
-use super::{Limits, Page};
+use super::{Extractor, Limits, Line, Page};
+use lines::OcrLine;
+use prepare::Steps;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -56,10 +76,90 @@ impl std::fmt::Display for OcrMode {
     }
 }
 
-/// Resolution pages are rendered at for OCR (Tesseract is trained on ~300 dpi).
-pub const DPI: u32 = 300;
+/// Which recogniser reads the pages (`--ocr-engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EngineChoice {
+    /// PP-OCR where its models and onnxruntime are installed, else Tesseract.
+    #[default]
+    Auto,
+    Tesseract,
+    Ppocr,
+}
 
-/// An installed OCR engine: the program, its version and the language model.
+impl std::str::FromStr for EngineChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(EngineChoice::Auto),
+            "tesseract" => Ok(EngineChoice::Tesseract),
+            "ppocr" => Ok(EngineChoice::Ppocr),
+            _ => Err(format!("unknown OCR engine {s:?} (auto, tesseract or ppocr)")),
+        }
+    }
+}
+
+impl std::fmt::Display for EngineChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EngineChoice::Auto => "auto",
+            EngineChoice::Tesseract => "tesseract",
+            EngineChoice::Ppocr => "ppocr",
+        })
+    }
+}
+
+/// The recogniser that reads a file's pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Engine {
+    Tesseract(OcrEngine),
+    Ppocr(ppocr::Ppocr),
+}
+
+impl Engine {
+    /// The engine `choice` asks for; `auto` takes PP-OCR where it is
+    /// installed and Tesseract otherwise. The error says what is missing.
+    pub fn detect(choice: EngineChoice) -> Result<Engine, String> {
+        match choice {
+            EngineChoice::Tesseract => OcrEngine::detect().map(Engine::Tesseract),
+            EngineChoice::Ppocr => ppocr::detect().map(Engine::Ppocr),
+            EngineChoice::Auto => match ppocr::detect() {
+                Ok(p) => Ok(Engine::Ppocr(p)),
+                Err(no_ppocr) => OcrEngine::detect().map(Engine::Tesseract).map_err(|no_tess| format!("{no_tess}; {no_ppocr}")),
+            },
+        }
+    }
+
+    /// `tesseract 5.3.0 (chi_sim)`, `ppocr PP-OCRv4 (…)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Engine::Tesseract(t) => t.describe(),
+            Engine::Ppocr(p) => format!("ppocr {}", p.version),
+        }
+    }
+
+    /// The preparation steps this engine reads best after (measured on the
+    /// scanned fixtures, see BENCHMARKS.md), unless `GONGBAO_OCR_PREPARE`
+    /// names others.
+    pub fn steps(&self) -> Steps {
+        if let Some(s) = std::env::var("GONGBAO_OCR_PREPARE").ok().and_then(|s| Steps::parse(&s).ok()) {
+            return s;
+        }
+        match self {
+            Engine::Tesseract(_) => Steps { red: true, despeckle: true, deskew: true, binarise: false },
+            Engine::Ppocr(_) => Steps { red: true, despeckle: true, deskew: true, binarise: false },
+        }
+    }
+
+    fn extractor(&self) -> Extractor {
+        match self {
+            Engine::Tesseract(_) => Extractor::Tesseract,
+            Engine::Ppocr(_) => Extractor::Ppocr,
+        }
+    }
+}
+
+/// An installed Tesseract: the program, its version and the language model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcrEngine {
     pub program: PathBuf,
@@ -77,14 +177,30 @@ type EngineCache = Vec<((PathBuf, String), Result<OcrEngine, String>)>;
 pub struct OcrPage {
     /// Physical page, 1-based.
     pub page: u32,
-    /// `tesseract`
+    /// `tesseract` or `ppocr`
     pub engine: String,
-    /// The engine's version, `5.3.0`.
+    /// The engine's version, `5.3.0`, `PP-OCRv4 (rapidocr-onnxruntime 1.4.4, onnxruntime 1.22.1)`.
     pub version: String,
-    /// The language model, `chi_sim`.
+    /// The language model, `chi_sim` (Tesseract), `ch` (PP-OCR).
     pub language: String,
-    /// Mean word confidence Tesseract reported (0–100).
+    /// Mean character confidence the engine reported (0–100).
     pub confidence: f32,
+    /// The resolution the page was read at (its scan's own).
+    #[serde(default)]
+    pub dpi: u32,
+    /// The skew measured on the page, degrees (taken out before reading).
+    #[serde(default)]
+    pub skew: f32,
+    /// Red seals found on the page and kept out of its text.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seals: usize,
+    /// Lines read again with a character whitelist, and kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reread: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A page read by OCR, with its record.
@@ -145,9 +261,150 @@ fn probe(program: &Path, language: &str) -> Result<OcrEngine, String> {
     Ok(OcrEngine { program: program.to_owned(), version, language: language.to_string() })
 }
 
+/// A page read, before its second readings and normalisation.
+struct Read {
+    n: u32,
+    width: f32,
+    height: f32,
+    lines: Vec<OcrLine>,
+    /// Crops of the candidate lines (Tesseract re-reads them), by line index.
+    crops: Vec<(usize, image::Gray)>,
+    record: OcrPage,
+}
+
 /// OCR the given physical pages of `pdf`, in parallel. One result per page,
-/// in the order given.
-pub fn ocr_pages(engine: &OcrEngine, pdf: &Path, pages: &[u32], limits: Limits) -> Vec<(u32, Result<OcrResult, String>)> {
+/// in the order given. `known` is the text the file's other pages carry
+/// (its 文号 give the 机关代字 for the whitelist re-reads).
+pub fn ocr_pages(engine: &Engine, pdf: &Path, pages: &[u32], limits: Limits, known: &[String]) -> Vec<(u32, Result<OcrResult, String>)> {
     use rayon::prelude::*;
-    pages.par_iter().map(|&n| (n, tesseract::read_page(engine, pdf, n, limits))).collect()
+    let steps = engine.steps();
+    let read: Vec<(u32, Result<Read, String>)> = pages.par_iter().map(|&n| (n, read_page(engine, pdf, n, steps, limits))).collect();
+    // The 机关代字: from the other pages and the confident OCR lines.
+    let low = |l: &OcrLine| match engine {
+        Engine::Tesseract(_) => l.confidence < reread::TESSERACT_LOW,
+        Engine::Ppocr(_) => l.confidence < reread::PPOCR_LOW,
+    };
+    let confident: Vec<String> = read
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flat_map(|r| r.lines.iter().filter(|l| !low(l)).map(|l| normalise::line(&l.text)))
+        .chain(known.iter().flat_map(|t| t.lines().map(normalise::line)))
+        .collect();
+    let prefixes = reread::prefix_chars(confident.iter().map(String::as_str));
+    read.into_iter()
+        .map(|(n, r)| {
+            (
+                n,
+                r.map(|mut r| {
+                    second_readings(engine, &mut r, &prefixes, limits);
+                    let lines: Vec<Line> = r
+                        .lines
+                        .iter()
+                        .map(|l| Line { text: normalise::line(&l.text), geometry: Some(l.geometry) })
+                        .filter(|l| !l.text.is_empty())
+                        .collect();
+                    OcrResult {
+                        page: Page { number: n, width: r.width, height: r.height, lines, extractor: engine.extractor(), columns: vec![] },
+                        record: r.record,
+                    }
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Render, prepare and recognise one page.
+fn read_page(engine: &Engine, pdf: &Path, n: u32, steps: Steps, limits: Limits) -> Result<Read, String> {
+    let how = render::native(pdf, n, limits);
+    let raster = render::render(pdf, n, how, limits)?;
+    let dpi = how.dpi as f32;
+    let colour = matches!(&raster, image::Raster::Rgb(c) if c.has_colour());
+    let raster = match raster {
+        image::Raster::Rgb(c) if !colour => image::Raster::Gray(c.luma()),
+        r => r,
+    };
+    let prepared = prepare::prepare(raster, dpi, steps);
+    let (px_w, px_h) = (prepared.image.width as f32, prepared.image.height as f32);
+    let (lines, width, height, confidence, version, language) = match engine {
+        Engine::Tesseract(t) => {
+            let (lines, w, h, conf) = tesseract::read_page(t, &prepared.image, dpi, limits)?;
+            (lines, w, h, conf, t.version.clone(), t.language.clone())
+        }
+        Engine::Ppocr(p) => {
+            let page = ppocr::read(p, &prepared.image, dpi, limits)?;
+            let lines = lines::from_boxes(page.boxes, dpi);
+            let (mut sum, mut chars) = (0f32, 0usize);
+            for l in &lines {
+                let k = l.text.chars().count();
+                sum += l.confidence * k as f32;
+                chars += k;
+            }
+            let conf = if chars == 0 { 0.0 } else { 100.0 * sum / chars as f32 };
+            (lines, px_w * 72.0 / dpi, px_h * 72.0 / dpi, conf, p.version.clone(), "ch".to_string())
+        }
+    };
+    let crops = match engine {
+        Engine::Tesseract(_) => lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| reread::wants_steps(&l.text) && l.confidence < reread::TESSERACT_LOW)
+            .map(|(i, l)| {
+                let [x0, y0, x1, y1] = l.pixels;
+                let m = (y1 - y0) * 0.3;
+                let crop = prepared.image.crop(
+                    (x0 - m).max(0.0) as usize,
+                    (y0 - m).max(0.0) as usize,
+                    (x1 + m).max(0.0) as usize,
+                    (y1 + m).max(0.0) as usize,
+                );
+                (i, crop)
+            })
+            .collect(),
+        Engine::Ppocr(_) => vec![],
+    };
+    let record = OcrPage {
+        page: n,
+        engine: match engine {
+            Engine::Tesseract(_) => "tesseract".into(),
+            Engine::Ppocr(_) => "ppocr".into(),
+        },
+        version,
+        language,
+        confidence: (confidence * 10.0).round() / 10.0,
+        dpi: how.dpi,
+        skew: prepared.skew,
+        seals: prepared.seals,
+        reread: 0,
+    };
+    Ok(Read { n, width, height, lines, crops, record })
+}
+
+/// Read a page's low-confidence 文号 and date lines again with a whitelist;
+/// keep what then parses where the first reading did not.
+fn second_readings(engine: &Engine, r: &mut Read, prefixes: &std::collections::BTreeSet<char>, limits: Limits) {
+    let _ = r.n;
+    for i in 0..r.lines.len() {
+        let l = &r.lines[i];
+        let first = normalise::line(&l.text);
+        if !reread::wants_steps(&l.text) || reread::parses(&first) {
+            continue;
+        }
+        let allowed = reread::whitelist(&l.text, prefixes);
+        let second = match engine {
+            Engine::Ppocr(_) if l.confidence < reread::PPOCR_LOW && !l.steps.is_empty() => {
+                Some(ppocr::decode_whitelist(&l.steps, |c| allowed.contains(&c)).0)
+            }
+            Engine::Tesseract(t) => r.crops.iter().find(|(k, _)| *k == i).and_then(|(_, crop)| {
+                let wl: String = allowed.iter().collect();
+                tesseract::reread_line(t, crop, r.record.dpi as f32, &wl, limits).ok().map(|(text, _)| text)
+            }),
+            _ => None,
+        };
+        if let Some(second) = second {
+            if reread::better(&first, &normalise::line(&second)) {
+                r.lines[i].text = second;
+                r.record.reread += 1;
+            }
+        }
+    }
 }

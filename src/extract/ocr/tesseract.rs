@@ -1,5 +1,5 @@
-//! One page through `pdftoppm` and `tesseract`: a PDF page in, a [`Page`] of
-//! normalised lines with geometry (in PDF points) out.
+//! A prepared page image through `tesseract`: the image in, its lines with
+//! geometry (in PDF points) and confidence out.
 //!
 //! Tesseract's TSV output gives every word its box and confidence; we build
 //! the lines ourselves from it so that (1) a gap as wide as a character
@@ -8,60 +8,44 @@
 //! Tesseract read as a low-confidence character are dropped, and (3) the
 //! clean stage gets each line's position for header and paragraph detection.
 
-use super::{normalise, OcrEngine, OcrPage, OcrResult, DPI};
-use crate::extract::worker::{run_bounded, run_bounded_with_input, Finished};
-use crate::extract::{Extractor, Geometry, Limits, Line, Page};
-use std::path::Path;
+use super::image::Gray;
+use super::lines::OcrLine;
+use super::OcrEngine;
+use crate::extract::worker::{run_bounded_with_input, Finished};
+use crate::extract::{Geometry, Limits};
 use std::process::Command;
 
-/// Render page `n` of `pdf` and read it.
-pub fn read_page(engine: &OcrEngine, pdf: &Path, n: u32, limits: Limits) -> Result<OcrResult, String> {
-    let image = render(pdf, n, limits)?;
-    let mut cmd = Command::new(&engine.program);
-    cmd.args(["stdin", "stdout", "-l", &engine.language, "--psm", "6", "--dpi", &DPI.to_string(), "tsv"]);
-    // Pages are read in parallel: one thread per Tesseract.
-    cmd.env("OMP_THREAD_LIMIT", "1");
-    let tsv = match run_bounded_with_input(cmd, Some(image), limits.timeout, limits.memory) {
-        Err(e) => return Err(format!("cannot run tesseract: {e}")),
-        Ok(Finished::Exited { code: 0, stdout, .. }) => String::from_utf8_lossy(&stdout).into_owned(),
-        Ok(Finished::Exited { code, stderr, .. }) => {
-            let msg = String::from_utf8_lossy(&stderr);
-            return Err(format!("tesseract exited with code {code}: {}", msg.lines().last().unwrap_or("").trim()));
-        }
-        Ok(Finished::Signalled { signal, .. }) => return Err(format!("tesseract {}", crate::extract::worker::describe_signal(signal))),
-        Ok(Finished::TimedOut) => return Err(format!("tesseract timed out after {} s", limits.timeout.as_secs())),
-    };
-    let (mut page, confidence) = parse_tsv(&tsv, n);
-    for l in &mut page.lines {
-        l.text = normalise::line(&l.text);
-    }
-    page.lines.retain(|l| !l.text.is_empty());
-    let record = OcrPage {
-        page: n,
-        engine: "tesseract".into(),
-        version: engine.version.clone(),
-        language: engine.language.clone(),
-        confidence: (confidence * 10.0).round() / 10.0,
-    };
-    Ok(OcrResult { page, record })
+/// Read a prepared page (at `dpi`): its lines (raw text, not yet
+/// normalised), its size in points and the mean confidence of its characters.
+pub fn read_page(engine: &OcrEngine, page: &Gray, dpi: f32, limits: Limits) -> Result<(Vec<OcrLine>, f32, f32, f32), String> {
+    let tsv = run(engine, page, dpi, &["--psm", "6"], limits)?;
+    Ok(parse_tsv(&tsv, dpi))
 }
 
-/// `pdftoppm -r 300 -gray -f N -l N -singlefile FILE`, a PGM on stdout
-/// (PNG would cost seconds of compression per noisy scan; PGM costs none).
-fn render(pdf: &Path, n: u32, limits: Limits) -> Result<Vec<u8>, String> {
-    let mut cmd = Command::new("pdftoppm");
-    cmd.args(["-r", &DPI.to_string(), "-gray", "-f", &n.to_string(), "-l", &n.to_string(), "-singlefile"]).arg(pdf);
-    match run_bounded(cmd, limits.timeout, limits.memory) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err("pdftoppm is not installed (Debian: apt-get install poppler-utils)".into())
-        }
-        Err(e) => Err(format!("cannot run pdftoppm: {e}")),
-        Ok(Finished::Exited { code: 0, stdout, .. }) if !stdout.is_empty() => Ok(stdout),
+/// Read one line again (`--psm 7`) allowing only `whitelist`: its text and
+/// mean confidence.
+pub fn reread_line(engine: &OcrEngine, line: &Gray, dpi: f32, whitelist: &str, limits: Limits) -> Result<(String, f32), String> {
+    let wl = format!("tessedit_char_whitelist={whitelist}");
+    let tsv = run(engine, line, dpi, &["--psm", "7", "-c", &wl], limits)?;
+    let (lines, _, _, conf) = parse_tsv(&tsv, dpi);
+    let text: Vec<String> = lines.into_iter().map(|l| l.text).collect();
+    Ok((text.join(""), conf))
+}
+
+fn run(engine: &OcrEngine, page: &Gray, dpi: f32, args: &[&str], limits: Limits) -> Result<String, String> {
+    let mut cmd = Command::new(&engine.program);
+    cmd.args(["stdin", "stdout", "-l", &engine.language]).args(args).args(["--dpi", &(dpi.round() as u32).to_string(), "tsv"]);
+    // Pages are read in parallel: one thread per Tesseract.
+    cmd.env("OMP_THREAD_LIMIT", "1");
+    match run_bounded_with_input(cmd, Some(page.to_pgm()), limits.timeout, limits.memory) {
+        Err(e) => Err(format!("cannot run tesseract: {e}")),
+        Ok(Finished::Exited { code: 0, stdout, .. }) => Ok(String::from_utf8_lossy(&stdout).into_owned()),
         Ok(Finished::Exited { code, stderr, .. }) => {
-            Err(format!("pdftoppm could not render page {n} (exit code {code}): {}", String::from_utf8_lossy(&stderr).trim()))
+            let msg = String::from_utf8_lossy(&stderr);
+            Err(format!("tesseract exited with code {code}: {}", msg.lines().last().unwrap_or("").trim()))
         }
-        Ok(Finished::Signalled { signal, .. }) => Err(format!("pdftoppm {}", crate::extract::worker::describe_signal(signal))),
-        Ok(Finished::TimedOut) => Err(format!("pdftoppm timed out after {} s", limits.timeout.as_secs())),
+        Ok(Finished::Signalled { signal, .. }) => Err(format!("tesseract {}", crate::extract::worker::describe_signal(signal))),
+        Ok(Finished::TimedOut) => Err(format!("tesseract timed out after {} s", limits.timeout.as_secs())),
     }
 }
 
@@ -84,11 +68,13 @@ const CLOSING: [char; 12] = ['”', '’', '）', ')', '》', '〕', '】', '，
 /// A line whose words are all below this is noise (a smudge, a stamp's edge).
 const NOISE_LINE_CONFIDENCE: f32 = 20.0;
 
-/// Build a page from Tesseract's TSV (`level page_num block_num par_num
-/// line_num word_num left top width height conf text`). Returns the page (raw
-/// text, not yet normalised) and the mean confidence of its characters.
-pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
-    let scale = 72.0 / DPI as f32;
+/// Build a page's lines from Tesseract's TSV (`level page_num block_num
+/// par_num line_num word_num left top width height conf text`) of an image
+/// at `dpi`. Returns the lines (raw text, not yet normalised), the page's
+/// width and height in points and the mean confidence of its characters.
+pub fn parse_tsv(tsv: &str, dpi: f32) -> (Vec<OcrLine>, f32, f32, f32) {
+    let scale = 72.0 / dpi;
+    let min_han = MIN_HAN_HEIGHT * dpi / 300.0;
     let (mut width, mut height) = (0.0f32, 0.0f32);
     let mut groups: Vec<((u32, u32, u32), Vec<Word>)> = Vec::new();
     for row in tsv.lines().skip(1) {
@@ -128,7 +114,7 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
     let mut lines = Vec::new();
     for (_, mut words) in groups {
         words.sort_by(|a, b| a.left.total_cmp(&b.left));
-        let size = line_size(&words);
+        let size = line_size(&words, min_han);
         drop_specks(&mut words, size);
         // A closing mark cannot open a line (禁则), and the clean stage would
         // join such a line to the one before: read with little confidence, it is dirt.
@@ -140,6 +126,7 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
         }
         let mut text = String::new();
         let mut end: Option<f32> = None;
+        let (mut line_conf, mut line_chars) = (0.0f32, 0usize);
         for w in &words {
             if let (Some(e), Some(last)) = (end, text.chars().last()) {
                 if w.left - e > space_gap(last, w.text.chars().next().unwrap_or(' '), size) {
@@ -151,20 +138,26 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
             let n = w.text.chars().count();
             conf_sum += w.conf as f64 * n as f64;
             conf_chars += n;
+            line_conf += w.conf * n as f32;
+            line_chars += n;
         }
         let x0 = words.iter().map(|w| w.left).fold(f32::MAX, f32::min);
         let x1 = words.iter().map(|w| w.right).fold(f32::MIN, f32::max);
         let mut tops: Vec<f32> = words.iter().map(|w| w.top).collect();
         tops.sort_by(|a, b| a.total_cmp(b));
         let y = tops[tops.len() / 2];
-        lines.push(Line { text, geometry: Some(Geometry { x0: x0 * scale, x1: x1 * scale, y: y * scale, size: size * scale }) });
+        let y_max = words.iter().map(|w| w.bottom).fold(f32::MIN, f32::max);
+        lines.push(OcrLine {
+            text,
+            geometry: Geometry { x0: x0 * scale, x1: x1 * scale, y: y * scale, size: size * scale },
+            confidence: if line_chars == 0 { 0.0 } else { line_conf / line_chars as f32 },
+            steps: vec![],
+            pixels: [x0, tops[0], x1, y_max],
+        });
     }
-    lines.sort_by(|a, b| {
-        let (ga, gb) = (a.geometry.unwrap(), b.geometry.unwrap());
-        ga.y.total_cmp(&gb.y).then(ga.x0.total_cmp(&gb.x0))
-    });
+    lines.sort_by(|a, b| a.geometry.y.total_cmp(&b.geometry.y).then(a.geometry.x0.total_cmp(&b.geometry.x0)));
     let confidence = if conf_chars == 0 { 0.0 } else { (conf_sum / conf_chars as f64) as f32 };
-    (Page { number, width, height, lines, extractor: Extractor::Tesseract, columns: vec![] }, confidence)
+    (lines, width, height, confidence)
 }
 
 /// How wide a gap between two words must be to print as a space. Tesseract's
@@ -187,12 +180,12 @@ const MIN_HAN_HEIGHT: f32 = 20.0;
 /// span two lines' worth of height, some shrink to a stroke; the lower third
 /// of its Han words' plausible heights is the glyph height (punctuation is
 /// smaller and not counted).
-fn line_size(words: &[Word]) -> f32 {
+fn line_size(words: &[Word], min_han: f32) -> f32 {
     let mut h: Vec<f32> = words
         .iter()
         .filter(|w| w.text.chars().any(crate::extract::is_han))
         .map(|w| w.bottom - w.top)
-        .filter(|h| *h >= MIN_HAN_HEIGHT)
+        .filter(|h| *h >= min_han)
         .collect();
     if h.is_empty() {
         h = words.iter().map(|w| w.bottom - w.top).filter(|h| *h > 0.0).collect();
@@ -249,11 +242,9 @@ mod tests {
             "5\t1\t1\t1\t1\t3\t600\t401\t200\t46\t90.0\t2024",
             "5\t1\t1\t1\t2\t1\t300\t500\t46\t46\t96.0\t各",
         ]);
-        let (p, conf) = parse_tsv(&t, 3);
-        assert_eq!(p.number, 3);
-        assert_eq!(p.extractor, Extractor::Tesseract);
-        assert!((p.width - 595.44).abs() < 0.1, "{}", p.width);
-        let texts: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
+        let (lines, width, _, conf) = parse_tsv(&t, 300.0);
+        assert!((width - 595.44).abs() < 0.1, "{width}");
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         // 347+92 = 439 → 600 is a gap of 3.5 characters: a space.
         assert_eq!(texts, ["青政办 2024", "各"]);
         // Loose boxes around Han glyphs leave gaps of about a character: no space.
@@ -264,10 +255,11 @@ mod tests {
             "5\t1\t1\t1\t2\t1\t300\t900\t100\t46\t96.0\tGONGBAO",
             "5\t1\t1\t1\t2\t2\t420\t900\t100\t46\t96.0\tREN",
         ]);
-        let (p2, _) = parse_tsv(&t, 1);
-        let texts2: Vec<&str> = p2.lines.iter().map(|l| l.text.as_str()).collect();
+        let (lines2, ..) = parse_tsv(&t, 300.0);
+        let texts2: Vec<&str> = lines2.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts2, ["政办发", "GONGBAO REN"]);
-        let g = p.lines[0].geometry.unwrap();
+        let g = lines[0].geometry;
+        assert!(lines[0].confidence > 91.0 && lines[0].confidence < 92.0, "{}", lines[0].confidence);
         assert!((g.x0 - 72.0).abs() < 0.01 && (g.y - 96.0).abs() < 0.01 && (g.size - 11.04).abs() < 0.01, "{g:?}");
         assert!(conf > 90.0 && conf < 96.0, "{conf}");
     }
@@ -290,18 +282,18 @@ mod tests {
             "5\t1\t1\t1\t3\t2\t347\t600\t46\t46\t12.0\t扒",
             "5\t1\t1\t1\t3\t3\t394\t600\t46\t46\t95.0\t广",
         ]);
-        let (p, _) = parse_tsv(&t, 1);
-        let texts: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
+        let (lines, ..) = parse_tsv(&t, 300.0);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["推扒广", "青", "青政"]);
     }
 
     #[test]
     fn malformed_rows_are_skipped() {
         // Unparsable numbers read as 0: a zero-confidence word, which is noise.
-        let (p, conf) = parse_tsv("garbage\n5\t1\n\n5\tx\ty\tz\t1\t1\ta\tb\tc\td\te\t字\n", 1);
-        assert!(p.lines.is_empty());
+        let (lines, _, _, conf) = parse_tsv("garbage\n5\t1\n\n5\tx\ty\tz\t1\t1\ta\tb\tc\td\te\t字\n", 300.0);
+        assert!(lines.is_empty());
         assert_eq!(conf, 0.0);
-        let (p, _) = parse_tsv("", 2);
-        assert!(p.lines.is_empty());
+        let (lines, ..) = parse_tsv("", 300.0);
+        assert!(lines.is_empty());
     }
 }
