@@ -14,6 +14,7 @@
 pub mod analyse;
 pub mod check;
 pub mod clean;
+pub mod clock;
 pub mod dates;
 pub mod docnum;
 pub mod error;
