@@ -75,7 +75,7 @@ fn signal(child: &Child, sig: i32) {
 fn export_set(index: &Path) -> BTreeSet<String> {
     let out = run(&["export"], Some(index));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    record_lines(&out.stdout)
 }
 
 /// The issue ids an index holds.
