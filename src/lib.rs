@@ -21,6 +21,7 @@ pub mod docnum;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod feed;
 pub mod gongwen;
 pub mod history;
 pub mod index;

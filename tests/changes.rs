@@ -1,5 +1,5 @@
 //! Issue #18 "What changed, for whom": the change record of each ingest, the
-//! watch list. The sample issue, then a later one constructed
+//! watch list, the Atom feed. The sample issue, then a later one constructed
 //! for it (tests/fixtures/later-changes/yuxian-2024-04-changes.txt: it repeals
 //! 孟政发〔2024〕84号, declares 孟政办发〔2024〕60号 invalid, extends 孟政发〔2024〕74号,
 //! amends 孟政办发〔2024〕47号, repeals 孟政发〔2021〕33号 that the corpus does not
@@ -321,4 +321,115 @@ fn the_watch_list_keeps_the_changes_of_watched_documents_before_and_after_they_a
         assert_eq!(run(&["watch", "list", "--json"], Some(&index)).stdout, list, "{rebuild:?}");
         assert!(run(&["check"], Some(&index)).status.success());
     }
+}
+
+const NS: &str = "http://www.w3.org/2005/Atom";
+
+/// A feed as parsed: its id, title, updated, whether it names an author,
+/// and its entries (id, title, updated, link, summary, category).
+struct Feed {
+    id: String,
+    title: String,
+    updated: String,
+    author: bool,
+    entries: Vec<[String; 6]>,
+}
+
+fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    n.children().find(|c| c.has_tag_name((NS, name)))
+}
+
+fn text(n: roxmltree::Node, name: &str) -> String {
+    child(n, name).and_then(|c| c.text()).unwrap_or_else(|| panic!("no {name} in {:?}", n.tag_name())).to_string()
+}
+
+fn feed(xml: &str) -> Feed {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("not XML ({e}): {xml}"));
+    let root = doc.root_element();
+    assert!(root.has_tag_name((NS, "feed")), "root {:?}", root.tag_name());
+    let mut entries = Vec::new();
+    for e in root.children().filter(|c| c.has_tag_name((NS, "entry"))) {
+        let link = child(e, "link").and_then(|l| l.attribute("href")).expect("entry link").to_string();
+        let category = child(e, "category").and_then(|l| l.attribute("term")).unwrap_or("").to_string();
+        entries.push([text(e, "id"), text(e, "title"), text(e, "updated"), link, text(e, "summary"), category]);
+    }
+    Feed {
+        id: text(root, "id"),
+        title: text(root, "title"),
+        updated: text(root, "updated"),
+        author: child(root, "author").is_some(),
+        entries,
+    }
+}
+
+#[test]
+fn the_feed_is_atom_1_0_and_its_entries_are_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    ingest_on(&index, "2024-10-08", &sample());
+    ingest_on(&index, "2024-12-30", &later());
+    assert!(run(&["watch", "add", "孟政发〔2024〕84号", "孟政发〔2021〕33号"], Some(&index)).status.success());
+    let all = changes(&index, &[]);
+    let server = Server::start(&index);
+    let (code, xml) = server.get("/feed.atom");
+    assert_eq!(code, 200);
+    let fd = feed(&xml);
+    let got = &fd.entries;
+    let first_ids: Vec<String> = got.iter().map(|e| e[0].clone()).collect();
+    assert_eq!(fd.id, "tag:gongbao,2024:changes");
+    assert!(!fd.title.is_empty());
+    let updated = chrono::DateTime::parse_from_rfc3339(&fd.updated).expect("feed updated is RFC 3339");
+    assert!(fd.author, "an author");
+    // One entry per change, newest first, as `changes` lists them.
+    assert_eq!(got.len(), all.len());
+    let newest = chrono::DateTime::parse_from_rfc3339(s(&all[0]["ingested"])).unwrap();
+    assert_eq!(updated.timestamp(), newest.timestamp());
+    for (e, c) in got.iter().zip(&all) {
+        assert_eq!(e[0], format!("tag:gongbao,2024:change/{}", s(&c["id"])));
+        assert!(e[1].contains(c["doc_number"].as_str().unwrap_or(s(&c["title"]))), "{e:?} vs {c}");
+        let t = chrono::DateTime::parse_from_rfc3339(&e[2]).expect("entry updated is RFC 3339");
+        assert_eq!(t.timestamp(), chrono::DateTime::parse_from_rfc3339(s(&c["ingested"])).unwrap().timestamp());
+        let page =
+            if c["in_corpus"] == true { format!("/doc/{}", enc(s(&c["doc_id"]))) } else { format!("/status?id={}", enc(s(&c["doc_id"]))) };
+        assert_eq!(e[3], format!("http://{}{page}", server.addr));
+        if let Some(ev) = c["evidence"].as_str() {
+            assert!(e[4].contains(ev), "{e:?}");
+        }
+        assert_eq!(e[5], s(&c["kind"]));
+    }
+    // Each entry's link opens.
+    let repeal = got.iter().find(|e| e[5] == "repealed" && e[1].contains("84号")).expect("the repeal of 84号");
+    let (code, html) = server.get(repeal[3].trim_start_matches(&format!("http://{}", server.addr)));
+    assert_eq!(code, 200);
+    assert!(html.contains("孟县推动大规模设备更新和消费品以旧换新任务分工方案"));
+    // The watch list's feed.
+    let (_, xml) = server.get("/feed.atom?watched=1");
+    let fw = feed(&xml);
+    let got = &fw.entries;
+    assert_eq!(fw.id, "tag:gongbao,2024:changes/watched");
+    let watched: Vec<String> = changes(&index, &["--watched"]).iter().map(|c| format!("tag:gongbao,2024:change/{}", s(&c["id"]))).collect();
+    assert_eq!(got.iter().map(|e| e[0].clone()).collect::<Vec<_>>(), watched);
+    assert_eq!(watched.len(), 4, "84号 added and repealed, 33号 repealed and dangling");
+    // The API in the CLI's shape.
+    for (q, args) in
+        [("", vec![]), ("?since=2024-12-30", vec!["--since", "2024-12-30"]), ("?last=1&watched=1", vec!["--last", "--watched"])]
+    {
+        let (code, v) = server.json(&format!("/api/changes{q}"));
+        assert_eq!(code, 200);
+        assert_eq!(v["changes"].as_array().unwrap(), &changes(&index, &args), "{q}");
+    }
+    assert_eq!(server.get("/api/changes?since=2024-13-01").0, 400);
+    // The page: each change with its badge and its evidence.
+    let (code, html) = server.get("/changes");
+    assert_eq!(code, 200);
+    assert!(html.contains(r#"<span class="badge c-repealed">废止</span>"#) && html.contains(r#"class="badge c-expires""#), "{html}");
+    assert!(html.contains("决定将该办法有效期延长至2025年12月31日"));
+    assert_eq!(html.matches("<li id=\"c-").count(), all.len());
+    drop(server);
+    // Entry ids are stable across a rebuild.
+    assert!(run(&["rebuild"], Some(&index)).status.success());
+    let server = Server::start(&index);
+    let (_, again) = server.get("/feed.atom");
+    let ids: Vec<String> = feed(&again).entries.iter().map(|e| e[0].clone()).collect();
+    assert_eq!(ids, first_ids);
 }
