@@ -495,7 +495,7 @@ pub fn detect(
         }
     }
     let lo = last_run.map(|p| p.min(opts.today)).unwrap_or(opts.today);
-    let hi = opts.today + chrono::Days::new(opts.expires_within as u64);
+    let hi = opts.today.checked_add_days(chrono::Days::new(opts.expires_within as u64)).unwrap_or(NaiveDate::MAX);
     det.expiries(lo, hi)?;
     let mut out = det.out;
     out.sort_by_key(|c| c.kind);
