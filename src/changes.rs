@@ -19,7 +19,7 @@
 //! which the corpus holds it, and never again. The document a link changes
 //! is named as the corpus knows it at that moment: by its id when the corpus
 //! holds it (by 文号, or by a title that names it), else by the 文号 the link
-//! gives, else by the title alone. So a repeal of 孟政发〔2024〕84号 ingested
+//! gives, else by the title alone. So a repeal of 青政发〔2024〕84号 ingested
 //! before 84号 itself is recorded with that repeal (about a 文号 not in the
 //! corpus, with a `dangling`), and 84号's own ingest adds only `added`; a
 //! renewal that names its target by title alone, ingested first, is recorded
@@ -591,9 +591,9 @@ mod tests {
 
     #[test]
     fn ids_depend_on_what_a_change_says_only() {
-        let a = change_id("repealed\x1f孟政发〔2024〕84号\x1f孟政发〔2024〕96号\x1f\x1f");
-        assert_eq!(a, change_id("repealed\x1f孟政发〔2024〕84号\x1f孟政发〔2024〕96号\x1f\x1f"));
-        assert_ne!(a, change_id("repealed\x1f孟政发〔2024〕84号\x1f孟政发〔2024〕97号\x1f\x1f"));
+        let a = change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕96号\x1f\x1f");
+        assert_eq!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕96号\x1f\x1f"));
+        assert_ne!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕97号\x1f\x1f"));
         assert_eq!(a.len(), 32);
     }
 

@@ -50,7 +50,7 @@ pub fn quoted(title: &str) -> String {
     format!("《{}》", title.replace('《', "〈").replace('》', "〉"))
 }
 
-/// `孟政发〔2024〕84号《…》`: a 文号 and a title, either, or the id.
+/// `青政发〔2024〕84号《…》`: a 文号 and a title, either, or the id.
 pub fn named(doc_number: Option<&str>, title: Option<&str>, id: &str) -> String {
     match (doc_number, title) {
         (Some(n), Some(t)) => format!("{n}{}", quoted(t)),
@@ -65,7 +65,7 @@ pub fn doc_name(c: &Change) -> String {
     named(c.doc_number.as_deref(), c.title.as_deref(), &c.doc_id)
 }
 
-/// An entry's title: `废止：孟政发〔2024〕84号《…》`.
+/// An entry's title: `废止：青政发〔2024〕84号《…》`.
 pub fn title_zh(c: &Change) -> String {
     format!("{}：{}", c.kind.label_zh(), doc_name(c))
 }
@@ -181,13 +181,13 @@ mod tests {
         Change {
             id: "0123456789abcdef0123456789abcdef".into(),
             kind: ChangeKind::Repealed,
-            doc_id: "孟政发〔2024〕84号".into(),
-            doc_number: Some("孟政发〔2024〕84号".into()),
+            doc_id: "青政发〔2024〕84号".into(),
+            doc_number: Some("青政发〔2024〕84号".into()),
             title: Some("关于印发<方案> & \"清单\"的通知".into()),
             in_corpus: true,
             by: Some(DocRef {
-                id: "孟政发〔2024〕96号".into(),
-                doc_number: Some("孟政发〔2024〕96号".into()),
+                id: "青政发〔2024〕96号".into(),
+                doc_number: Some("青政发〔2024〕96号".into()),
                 title: "关于废止'方案'的通知".into(),
             }),
             effective: chrono::NaiveDate::from_ymd_opt(2024, 11, 15),
@@ -210,12 +210,12 @@ mod tests {
         let entry = root.children().find(|n| n.has_tag_name((ATOM_NS, "entry"))).unwrap();
         let text = |name: &str| entry.children().find(|n| n.has_tag_name((ATOM_NS, name))).and_then(|n| n.text()).unwrap_or("").to_string();
         assert!(text("summary").contains("决定废止《A》</summary><x>&amp; 页眉]]>"), "{}", text("summary"));
-        assert_eq!(text("title"), "废止：孟政发〔2024〕84号《关于印发<方案> & \"清单\"的通知》");
+        assert_eq!(text("title"), "废止：青政发〔2024〕84号《关于印发<方案> & \"清单\"的通知》");
         assert_eq!(text("id"), "tag:gongbao,2024:change/0123456789abcdef0123456789abcdef");
         let link = entry.children().find(|n| n.has_tag_name((ATOM_NS, "link"))).unwrap();
         assert_eq!(
             link.attribute("href"),
-            Some(format!("http://127.0.0.1:8080/doc/{}", urlencoding::encode("孟政发〔2024〕84号")).as_str())
+            Some(format!("http://127.0.0.1:8080/doc/{}", urlencoding::encode("青政发〔2024〕84号")).as_str())
         );
         // An empty feed is a feed too.
         let empty = atom(&[], &o);

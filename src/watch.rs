@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 /// Why the watch list could not be read, written or added to.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
-    #[error("'{0}' is neither a 文号 (孟政发〔2024〕74号, in any brackets) nor a title in 《》")]
+    #[error("'{0}' is neither a 文号 (青政发〔2024〕74号, in any brackets) nor a title in 《》")]
     NotAnId(String),
     #[error("{path}: {source}")]
     Io {
@@ -232,10 +232,10 @@ mod tests {
 
     #[test]
     fn ids_are_read_in_any_bracket_variant_or_as_titles() {
-        assert_eq!(parse_id("孟政发[2024]74号").unwrap(), "孟政发〔2024〕74号");
-        assert_eq!(parse_id(" 孟政发（2024）74号 ").unwrap(), "孟政发〔2024〕74号");
-        assert_eq!(parse_id("《孟县政府投资信息化项目管理办法（暂行）》").unwrap(), "《孟县政府投资信息化项目管理办法（暂行）》");
-        assert!(matches!(parse_id("孟县政府投资信息化项目管理办法"), Err(WatchError::NotAnId(_))));
+        assert_eq!(parse_id("青政发[2024]74号").unwrap(), "青政发〔2024〕74号");
+        assert_eq!(parse_id(" 青政发（2024）74号 ").unwrap(), "青政发〔2024〕74号");
+        assert_eq!(parse_id("《青县政府投资信息化项目管理办法（暂行）》").unwrap(), "《青县政府投资信息化项目管理办法（暂行）》");
+        assert!(matches!(parse_id("青县政府投资信息化项目管理办法"), Err(WatchError::NotAnId(_))));
         assert!(parse_id("《》").is_err());
     }
 
@@ -243,14 +243,14 @@ mod tests {
     fn add_and_remove_keep_the_list_whole() {
         let dir = tempfile::tempdir().unwrap();
         let d = NaiveDate::from_ymd_opt(2024, 10, 8).unwrap();
-        let (a, b) = add(dir.path(), &["孟政发[2024]74号".into(), "《某办法》".into()], d).unwrap();
+        let (a, b) = add(dir.path(), &["青政发[2024]74号".into(), "《某办法》".into()], d).unwrap();
         assert_eq!((a.len(), b.len()), (2, 0));
-        let (a, b) = add(dir.path(), &["孟政发〔2024〕74号".into()], d).unwrap();
-        assert_eq!((a.len(), b), (0, vec!["孟政发〔2024〕74号".to_string()]));
-        assert!(add(dir.path(), &["孟政发〔2024〕75号".into(), "nonsense".into()], d).is_err());
+        let (a, b) = add(dir.path(), &["青政发〔2024〕74号".into()], d).unwrap();
+        assert_eq!((a.len(), b), (0, vec!["青政发〔2024〕74号".to_string()]));
+        assert!(add(dir.path(), &["青政发〔2024〕75号".into(), "nonsense".into()], d).is_err());
         assert_eq!(WatchList::load(dir.path()).unwrap().watch.len(), 2, "nothing written when one id is bad");
-        let (r, absent) = remove(dir.path(), &["孟政发（2024）74号".into(), "孟政发〔2024〕9号".into()]).unwrap();
-        assert_eq!((r, absent), (vec!["孟政发〔2024〕74号".to_string()], vec!["孟政发〔2024〕9号".to_string()]));
+        let (r, absent) = remove(dir.path(), &["青政发（2024）74号".into(), "青政发〔2024〕9号".into()]).unwrap();
+        assert_eq!((r, absent), (vec!["青政发〔2024〕74号".to_string()], vec!["青政发〔2024〕9号".to_string()]));
         assert_eq!(WatchList::load(dir.path()).unwrap().watch, vec![WatchItem { id: "《某办法》".into(), added: d }]);
         std::fs::write(dir.path().join(WATCH_FILE), "garbage").unwrap();
         assert!(matches!(WatchList::load(dir.path()), Err(WatchError::Unreadable { .. })));
