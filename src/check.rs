@@ -12,7 +12,7 @@
 //! documents are stale, and the next ingest replaces them.
 
 use crate::error::{Error, Result};
-use crate::index::{GongbaoIndex, StoredRecord, KIND_DOCUMENT, KIND_ISSUE, KIND_PROVISION};
+use crate::index::{GongbaoIndex, StoredRecord, KIND_CHANGES, KIND_DOCUMENT, KIND_ISSUE, KIND_PROVISION};
 use crate::storage;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -213,6 +213,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
                 Some(StoredRecord::Document(doc)) => {
                     doc_ids.insert(doc.id.clone());
                 }
+                Some(StoredRecord::Changes(_)) => {}
                 None => unreadable += 1,
             }
         }
@@ -220,7 +221,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
             damaged(&mut r, &name, format!("{unreadable} stored records cannot be read"));
         }
     }
-    for kind in [KIND_ISSUE, KIND_DOCUMENT, KIND_PROVISION] {
+    for kind in [KIND_ISSUE, KIND_DOCUMENT, KIND_PROVISION, KIND_CHANGES] {
         let q = tantivy::query::TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic);
         let counted = match caught(|| searcher.search(&q, &tantivy::collector::Count)) {
             Some(Ok(n)) => n as u64,

@@ -1,8 +1,9 @@
 //! **index**: records in, one tantivy index out (and back).
 //!
-//! Three kinds of entries share one schema: `issue` (one per source file,
-//! holding the issue's metadata and the file's SHA-256), `document` and, once
-//! provisions are built, `provision`. Every entry stores its whole record as
+//! Four kinds of entries share one schema: `issue` (one per source file,
+//! holding the issue's metadata and the file's SHA-256), `document`,
+//! `provision`, and `changes` (what one ingest made known, see
+//! [`crate::changes`]). Every entry stores its whole record as
 //! JSON, so the index can be exported and rebuilt without the sources.
 //! Chinese text is indexed twice: jieba words (ranking) and single
 //! characters (any verbatim substring is a phrase of them).
@@ -61,6 +62,8 @@ pub const FORCE: &str = "force";
 pub const KIND_ISSUE: &str = "issue";
 pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_PROVISION: &str = "provision";
+/// What one ingest made known ([`crate::changes::ChangeSet`]).
+pub const KIND_CHANGES: &str = "changes";
 
 /// A text field. The per-character fields keep positions (every substring
 /// is a phrase of them); the jieba fields only rank, so they keep
@@ -162,6 +165,8 @@ pub struct IssueEntry {
 pub enum StoredRecord {
     Issue(IssueEntry),
     Document(Box<DocumentRecord>),
+    /// What one ingest made known.
+    Changes(crate::changes::ChangeSet),
 }
 
 /// Every provision with its trail: the labels and headings from the top of
@@ -222,9 +227,11 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
     };
     let mut issues: Vec<IssueEntry> = Vec::new();
     let mut docs: Vec<DocumentRecord> = Vec::new();
+    let mut change_sets: Vec<crate::changes::ChangeSet> = Vec::new();
     let mut take = |r: StoredRecord| match r {
         StoredRecord::Issue(e) => issues.push(e),
         StoredRecord::Document(d) => docs.push(*d),
+        StoredRecord::Changes(c) => change_sets.push(c),
     };
     match (export, &old) {
         (Some(file), _) => {
@@ -260,6 +267,9 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
         for entry in new.document_entries(d, &meta) {
             w.add_document(entry).map_err(err)?;
         }
+    }
+    for c in &change_sets {
+        w.add_document(new.changes_entry(c)).map_err(err)?;
     }
     new.commit(&mut w, &serde_json::json!({"rebuilt": true, "documents": docs.len()}).to_string())?;
     w.wait_merging_threads().map_err(err)?;
@@ -487,6 +497,22 @@ impl GongbaoIndex {
         d.add_text(f.source_path, &entry.issue.source_path);
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry.clone())).unwrap_or_default());
         d
+    }
+
+    /// The entry that records what one ingest made known.
+    pub fn changes_entry(&self, set: &crate::changes::ChangeSet) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, format!("changes:{}", set.ingested.to_rfc3339()));
+        d.add_text(f.kind, KIND_CHANGES);
+        d.add_text(f.record, serde_json::to_string(&StoredRecord::Changes(set.clone())).unwrap_or_default());
+        d
+    }
+
+    /// Stage the entry of a change set in `writer`; the caller commits.
+    pub fn stage_changes(&self, writer: &IndexWriter, set: &crate::changes::ChangeSet) -> Result<()> {
+        writer.add_document(self.changes_entry(set)).map_err(|e| self.write_error(&e, "adding the changes"))?;
+        Ok(())
     }
 
     /// A document's entry and its provisions' entries.

@@ -100,6 +100,12 @@ pub struct IngestReport {
     /// The export beside the index that holds the state this run left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export: Option<String>,
+    /// What the run made known ([`crate::changes`]), counted by kind.
+    #[serde(default)]
+    pub changes: std::collections::BTreeMap<String, usize>,
+    /// When the run ran, as its changes record it (none if it recorded none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl IngestReport {
@@ -212,11 +218,19 @@ pub struct IngestOptions {
     pub wait: bool,
     /// How many exports to keep beside the index (0: none).
     pub keep_export: usize,
+    /// Windows that end up to this many days after today are recorded as
+    /// `expires` changes.
+    pub expires_within: u32,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { extract: ExtractOptions::default(), wait: false, keep_export: 1 }
+        IngestOptions {
+            extract: ExtractOptions::default(),
+            wait: false,
+            keep_export: 1,
+            expires_within: crate::changes::DEFAULT_EXPIRES_WITHIN,
+        }
     }
 }
 
@@ -362,7 +376,13 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
         error: None,
         space_needed: None,
         export: None,
+        changes: Default::default(),
+        ingested: None,
     };
+    // When the run ran, for the changes it records (GONGBAO_TODAY may set it).
+    let stamp = crate::clock::now();
+    // The documents this run committed (for the changes: see below).
+    let mut touched: Vec<String> = Vec::new();
     let finish = |mut report: IngestReport| {
         progress.finish();
         let count = |o: Outcome| report.files.iter().filter(|r| r.outcome == o).count();
@@ -522,6 +542,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                             }
                             break;
                         }
+                        touched.extend(issue.documents.iter().map(|d| d.id.clone()));
                         merge_some(ix, &mut writer, progress);
                         report.pages += issue.issue.pages;
                         if rep {
@@ -570,6 +591,28 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
             report.error = Some(e.to_string());
         }
         return finish(report);
+    }
+    // What this run made known, committed as one entry (a run stopped
+    // before this point leaves it to the next run, which finds the same).
+    let opts_changes = crate::changes::ChangeOptions { today: stamp.date_naive(), expires_within: opts.expires_within };
+    match crate::changes::record(ix, &mut writer, &touched, opts_changes, stamp) {
+        Ok(Some(set)) => {
+            report.changes = crate::changes::counts(&set.changes);
+            report.ingested = Some(set.ingested);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            if let Error::DiskFull { needed, .. } = &e {
+                report.space_needed = *needed;
+            }
+            report.error = Some(format!("the documents are committed, but what they made known could not be recorded: {e}"));
+            // The failed commit's files go (what no commit refers to).
+            drop(writer);
+            if let Ok(w) = ix.writer() {
+                let _ = w.garbage_collect_files().wait();
+            }
+            return finish(report);
+        }
     }
     // Fewer segments make every search cheaper: merge them into one (atomic,
     // like a commit; also what an earlier run had to skip).

@@ -8,17 +8,20 @@
 //!            ──clean────▶ issue text (+ offset→page map)
 //!            ──segment──▶ documents (──repair──▶ 文号 OCR misread) ──structure──▶ provisions
 //!            ──analyse──▶ validity windows, links
-//!            ──index────▶ tantivy            query ──▶ hits, records, status
+//!            ──index────▶ tantivy, change records   query ──▶ hits, records, status, changes (watch list, feed)
 //! ```
 
 pub mod analyse;
+pub mod changes;
 pub mod check;
 pub mod clean;
+pub mod clock;
 pub mod dates;
 pub mod docnum;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod feed;
 pub mod gongwen;
 pub mod history;
 pub mod index;
@@ -39,6 +42,7 @@ pub mod storage;
 pub mod structure;
 pub mod text;
 pub mod tokenizer;
+pub mod watch;
 
 pub use docnum::DocNumber;
 pub use error::{Error, Result};

@@ -43,6 +43,32 @@ enum Cmd {
         /// written after each successful ingest; 0 keeps none.
         #[arg(long, default_value_t = 1, value_name = "N")]
         keep_export: usize,
+        /// Record as `expires` the windows that end up to this many days
+        /// after today (GONGBAO_TODAY, else the local date).
+        #[arg(long, default_value_t = gongbao::changes::DEFAULT_EXPIRES_WITHIN, value_name = "DAYS")]
+        expires_within: u32,
+    },
+    /// What ingests made known: documents added, repealed, declared invalid,
+    /// superseded, amended, partially repealed or extended, windows that end,
+    /// documents named that the corpus does not hold. Newest ingest first.
+    Changes {
+        /// Only those recorded by ingests on or after this date.
+        #[arg(long, value_parser = parse_date, conflicts_with = "last")]
+        since: Option<NaiveDate>,
+        /// Only those recorded by the last ingest.
+        #[arg(long)]
+        last: bool,
+        /// Only those of the watched documents (`gongbao watch`).
+        #[arg(long)]
+        watched: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The documents you rely on: `changes --watched` and `/feed.atom?watched=1`
+    /// keep only their changes. ID: a 文号 in any bracket variant, or a title in 《》.
+    Watch {
+        #[command(subcommand)]
+        action: WatchCmd,
     },
     /// Verify the index: every file whole, every segment open, stored records
     /// matching the postings, source files unchanged. Exit 1 on damage, 2 when
@@ -169,6 +195,25 @@ enum Cmd {
     Worker { file: PathBuf },
 }
 
+#[derive(Subcommand)]
+enum WatchCmd {
+    /// Watch these documents (a 文号 not in the corpus yet is kept, and matched when it arrives).
+    Add {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Stop watching these documents.
+    Remove {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// The watched documents, with their status today.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     /// One stored record per line (what rebuild reads).
@@ -246,6 +291,10 @@ fn main() {
         std::process::exit(gongbao::extract::ocr::ppocr::run_worker(&args[2..]));
     }
     let cli = Cli::parse();
+    if let Err(e) = gongbao::clock::check() {
+        eprintln!("gongbao: {e}");
+        std::process::exit(1);
+    }
     if !starts_children(&cli.cmd) {
         // Behave like other command-line tools when the reader of our output
         // goes away (`gongbao show … | head`): end quietly instead of panicking.
@@ -334,7 +383,23 @@ fn print_tree(ps: &[gongbao::structure::Provision], depth: usize, words: usize) 
     }
 }
 
+/// An OCR engine asked for by name must be there: say what to install
+/// before any file is read (`auto` falls back instead).
+fn require_engine(choice: EngineChoice, ocr: OcrMode) -> Result<()> {
+    if choice != EngineChoice::Auto && ocr != OcrMode::Off {
+        let name = if choice == EngineChoice::Ppocr { "ppocr" } else { "tesseract" };
+        gongbao::extract::ocr::Engine::detect(choice).map_err(|why| anyhow::anyhow!("--ocr-engine {name}: {why}"))?;
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<i32> {
+    match &cli.cmd {
+        Cmd::Ingest { ocr, ocr_engine, .. } | Cmd::Parse { ocr, ocr_engine, .. } | Cmd::ExtractPages { ocr, ocr_engine, .. } => {
+            require_engine(*ocr_engine, *ocr)?
+        }
+        _ => {}
+    }
     match cli.cmd {
         Cmd::Worker { file } => Ok(worker::run_worker(&file)),
         Cmd::BenchQueries { file, rounds } => {
@@ -426,7 +491,7 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json, wait, ocr, ocr_engine, keep_export } => {
+        Cmd::Ingest { paths, json, wait, ocr, ocr_engine, keep_export, expires_within } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
                 let b = indicatif::ProgressBar::new(0);
@@ -437,7 +502,12 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, engine: ocr_engine, ..Default::default() }, wait, keep_export };
+            let opts = gongbao::ingest::IngestOptions {
+                extract: ExtractOptions { ocr, engine: ocr_engine, ..Default::default() },
+                wait,
+                keep_export,
+                expires_within,
+            };
             let report = gongbao::ingest::run(&cli.index, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;
@@ -455,6 +525,11 @@ fn run(cli: Cli) -> Result<i32> {
                     "{} documents added, {} replaced, {} files failed, {} empty, {} pages in {:.2} s",
                     report.documents_added, report.documents_replaced, report.failed, report.empty, report.pages, report.seconds
                 );
+                if report.ingested.is_some() {
+                    eprintln!("changes: {} (gongbao changes --last)", gongbao::changes::summary(&report.changes));
+                } else if report.interrupted.is_none() && report.error.is_none() {
+                    eprintln!("changes: none");
+                }
                 if let Some(e) = &report.export {
                     eprintln!("export: {e}");
                 }
@@ -558,7 +633,7 @@ fn run(cli: Cli) -> Result<i32> {
             let ix = GongbaoIndex::open(&cli.index)?;
             let reader = ix.reader()?;
             let typed = gongbao::query::resolve_id(&id);
-            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let on = on.unwrap_or_else(gongbao::clock::today);
             let r = gongbao::status::status(&ix, &reader.searcher(), &typed.doc_id, on)?;
             if json {
                 print_json(&r)?;
@@ -702,6 +777,27 @@ fn run(cli: Cli) -> Result<i32> {
             out.flush()?;
             Ok(0)
         }
+        Cmd::Changes { since, last, watched, json } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let reader = ix.reader()?;
+            let since = match (since, last) {
+                (_, true) => gongbao::changes::Since::LastIngest,
+                (Some(d), _) => gongbao::changes::Since::Date(d),
+                _ => gongbao::changes::Since::All,
+            };
+            let list = if watched { Some(gongbao::watch::WatchList::load(&cli.index)?) } else { None };
+            if list.as_ref().is_some_and(|l| l.is_empty()) {
+                eprintln!("note: nothing is watched (gongbao watch add ID…)");
+            }
+            let changes = gongbao::changes::list(&ix, &reader.searcher(), since, list.as_ref())?;
+            if json {
+                print_json(&gongbao::changes::ChangesReport { changes })?;
+            } else {
+                print_changes(&changes);
+            }
+            Ok(0)
+        }
+        Cmd::Watch { action } => run_watch(&cli.index, action),
         Cmd::Rebuild { from } => {
             let n = gongbao::index::rebuild_from(&cli.index, from.as_deref())?;
             let source = from.map(|f| f.display().to_string()).unwrap_or_else(|| "its stored records".into());
@@ -709,4 +805,95 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// `changes` for people: per ingest, one block per change.
+fn print_changes(changes: &[gongbao::changes::Change]) {
+    if changes.is_empty() {
+        println!("no changes");
+        return;
+    }
+    let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let mut at = None;
+    for c in changes {
+        if at != Some(c.ingested) {
+            at = Some(c.ingested);
+            let n = changes.iter().filter(|x| x.ingested == c.ingested).count();
+            println!("ingest of {}: {n} changes", c.ingested.format("%Y-%m-%d %H:%M:%S %:z"));
+        }
+        let name = c.doc_number.clone().unwrap_or_else(|| c.doc_id.clone());
+        println!("  {:<18} {name}  {}", c.kind.as_str(), c.title.as_deref().unwrap_or(""));
+        let mut what: Vec<String> = Vec::new();
+        if let Some(b) = &c.by {
+            what.push(format!("by {}", b.doc_number.as_deref().unwrap_or(&b.id)));
+        }
+        match c.kind {
+            gongbao::changes::ChangeKind::Extended => what.push(format!("until {}", show(c.until))),
+            gongbao::changes::ChangeKind::Expires => what.push(format!("last day in force {}", show(c.until))),
+            _ => {}
+        }
+        if c.effective.is_some() {
+            what.push(format!("from {}", show(c.effective)));
+        }
+        if !c.provisions.is_empty() {
+            what.push(c.provisions.join("、"));
+        }
+        if !c.in_corpus {
+            what.push("not in the corpus".into());
+        }
+        println!("  {:<18} {}", "", what.join(", "));
+        if let Some(e) = &c.evidence {
+            println!("  {:<18} “{e}”", "");
+        }
+    }
+}
+
+/// `watch add|remove|list`.
+fn run_watch(index: &std::path::Path, action: WatchCmd) -> Result<i32> {
+    use gongbao::watch;
+    // The index, when there is one, says what it holds of each id.
+    let open = || if index.join("meta.json").exists() { GongbaoIndex::open(index).map(Some) } else { Ok(None) };
+    match action {
+        WatchCmd::Add { ids } => {
+            let (added, already) = watch::add(index, &ids, gongbao::clock::today())?;
+            let ix = open()?;
+            let list =
+                watch::WatchList { watch: watch::WatchList::load(index)?.watch.into_iter().filter(|w| added.contains(&w.id)).collect() };
+            for e in watch::describe(&list, ix.as_ref(), gongbao::clock::today())? {
+                match (e.in_corpus, &e.title) {
+                    (true, Some(t)) => println!("watching {}  {t}", e.id),
+                    _ => println!("watching {}  (not in the corpus yet)", e.id),
+                }
+            }
+            for id in already {
+                eprintln!("already watched: {id}");
+            }
+        }
+        WatchCmd::Remove { ids } => {
+            let (removed, absent) = watch::remove(index, &ids)?;
+            for id in removed {
+                println!("no longer watching {id}");
+            }
+            for id in absent {
+                eprintln!("not watched: {id}");
+            }
+        }
+        WatchCmd::List { json } => {
+            let list = watch::WatchList::load(index)?;
+            let ix = open()?;
+            let entries = watch::describe(&list, ix.as_ref(), gongbao::clock::today())?;
+            if json {
+                print_json(&serde_json::json!({ "watch": entries }))?;
+            } else if entries.is_empty() {
+                println!("nothing is watched (gongbao watch add ID…)");
+            } else {
+                for e in &entries {
+                    let status = e.status.map(|s| format!("{} ({})", s.label_zh(), s.as_str())).unwrap_or_else(|| "—".into());
+                    let corpus = if e.in_corpus { "" } else { "  (not in the corpus)" };
+                    println!("{}  {status}  {}{corpus}  [since {}]", e.id, e.title.as_deref().unwrap_or(""), e.added);
+                }
+            }
+        }
+    }
+    Ok(0)
 }

@@ -43,6 +43,13 @@ pub struct RunRecord {
     /// The export this run left beside the index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export: Option<String>,
+    /// What the run made known, by kind (see `changes`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changes: BTreeMap<String, usize>,
+    /// The time its changes carry (`changes --last` selects by it); none
+    /// when it made nothing known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub exit_code: i32,
 }
 
@@ -80,6 +87,8 @@ impl RunRecord {
             interrupted: r.interrupted.clone(),
             error: r.error.clone(),
             export: r.export.clone(),
+            changes: r.changes.clone(),
+            ingested: r.ingested,
             exit_code: r.exit_code(),
         }
     }
@@ -98,6 +107,8 @@ impl RunRecord {
             interrupted: None,
             error: Some(error.to_string()),
             export: None,
+            changes: BTreeMap::new(),
+            ingested: None,
             exit_code: 1,
         }
     }

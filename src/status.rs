@@ -103,7 +103,7 @@ pub struct StatusReport {
 }
 
 /// When a link's source takes effect: its own start, else its signed date.
-fn source_date(d: &DocumentRecord) -> Option<NaiveDate> {
+pub fn source_date(d: &DocumentRecord) -> Option<NaiveDate> {
     d.validity.effective_from.or(d.signed_date)
 }
 
@@ -222,7 +222,7 @@ fn incoming_to(ix: &GongbaoIndex, searcher: &Searcher, id: &str, record: Option<
 /// document that names it: the latest with that title signed on or before
 /// it (else the earliest after it). Cached per title.
 #[derive(Default)]
-struct TitleResolver {
+pub struct TitleResolver {
     /// Title key → (signed date, id, prints a 文号) of the documents with that title.
     by_key: HashMap<String, Vec<(Option<NaiveDate>, String, bool)>>,
 }
@@ -249,6 +249,31 @@ impl TitleResolver {
         let docs: Vec<&(Option<NaiveDate>, String, bool)> = self.by_key[&key].iter().filter(|(_, id, _)| id != source).collect();
         let before = docs.iter().rev().find(|(d, _, _)| as_of.is_none_or(|a| d.is_none_or(|d| d <= a)));
         Ok(before.or(docs.first()).map(|(_, id, _)| id.clone()))
+    }
+
+    /// What a link of `src` (taking effect on `date`) points at, as status
+    /// counts it: the 文号 it names; the document of the corpus its title
+    /// names when that document prints no 文号 (for a link by title alone,
+    /// any document of that title); by title alone and not in the corpus,
+    /// the `《title key》` term it is known by.
+    pub fn link_targets(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        src: &DocumentRecord,
+        l: &Link,
+        date: Option<NaiveDate>,
+    ) -> Result<Vec<String>> {
+        let mut targets: Vec<String> = l.target.iter().cloned().collect();
+        if let Some(title) = &l.target_title {
+            match self.resolve_unnumbered(ix, searcher, title, date, &src.id, l.target.is_none())? {
+                Some(id) if id != src.id => targets.push(id),
+                // Not in the corpus: known by its title.
+                _ if l.target.is_none() => targets.push(crate::index::title_target_term(title)),
+                _ => {}
+            }
+        }
+        Ok(targets)
     }
 
     /// [`Self::resolve`], but for a link that also names a 文号 (`any` false)
@@ -358,16 +383,7 @@ impl ForceMap {
         for d in ix.documents_matching(searcher, &q)? {
             let Some(date) = source_date(&d).filter(|x| *x <= on) else { continue };
             for l in d.links.iter().filter(|l| l.kind.changes_target()) {
-                let mut targets: Vec<String> = l.target.iter().cloned().collect();
-                if let Some(title) = &l.target_title {
-                    match titles.resolve_unnumbered(ix, searcher, title, Some(date), &d.id, l.target.is_none())? {
-                        Some(id) if id != d.id => targets.push(id),
-                        // Not in the corpus: known by its title.
-                        _ if l.target.is_none() => targets.push(crate::index::title_target_term(title)),
-                        _ => {}
-                    }
-                }
-                for t in targets {
+                for t in titles.link_targets(ix, searcher, &d, l, Some(date))? {
                     m.apply(l, t, date, &mut ext);
                 }
             }

@@ -7,7 +7,8 @@
 //!
 //! The index directory holds tantivy's files (`meta.json`, `.managed.json`,
 //! `<segment>.<ext>`, the lock files) and ours, which tantivy never reads nor
-//! deletes: the run log [`LOG_FILE`] and the kept exports in [`EXPORT_DIR`].
+//! deletes: the run log [`LOG_FILE`], the kept exports in [`EXPORT_DIR`] and
+//! the watch list [`WATCH_FILE`].
 
 use crate::error::Error;
 use std::path::{Path, PathBuf};
@@ -16,9 +17,11 @@ use std::path::{Path, PathBuf};
 pub const LOG_FILE: &str = "ingest.log.jsonl";
 /// The exports written by successful ingests (see `export`).
 pub const EXPORT_DIR: &str = "exports";
+/// The watch list (see `watch`).
+pub const WATCH_FILE: &str = "watch.json";
 /// What we keep in the index directory besides tantivy's files: `rebuild`
 /// carries these over to the rebuilt index.
-pub const OUR_ENTRIES: [&str; 2] = [LOG_FILE, EXPORT_DIR];
+pub const OUR_ENTRIES: [&str; 3] = [LOG_FILE, EXPORT_DIR, WATCH_FILE];
 
 /// The kept exports of the index in `dir`, oldest first (their names sort by time).
 pub fn exports(dir: &Path) -> Vec<PathBuf> {

@@ -38,11 +38,11 @@ fn ingest_json(index: &Path, paths: &[&Path]) -> (Option<i32>, Value) {
     (out.status.code(), v)
 }
 
-/// The index's records as a set of JSON lines (order-free).
+/// The index's records as a set of JSON lines (order-free; see record_lines).
 fn export(index: &Path) -> BTreeSet<String> {
     let out = run(&["export"], Some(index));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    record_lines(&out.stdout)
 }
 
 fn outcome<'a>(report: &'a Value, name: &str) -> &'a Value {

@@ -22,7 +22,7 @@ mod common;
 use common::*;
 use gongbao::clean::clean;
 use gongbao::extract::ocr::{EngineChoice, OcrMode};
-use gongbao::extract::{extract_file, ExtractOptions, Extraction, Extractor};
+use gongbao::extract::{ExtractOptions, Extraction, Extractor};
 use gongbao::pipeline::{parse_clean, sha256_file};
 use gongbao::record::{DocumentRecord, ParsedIssue};
 use serde_json::Value;

@@ -75,7 +75,7 @@ fn signal(child: &Child, sig: i32) {
 fn export_set(index: &Path) -> BTreeSet<String> {
     let out = run(&["export"], Some(index));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    record_lines(&out.stdout)
 }
 
 /// The issue ids an index holds.
@@ -497,7 +497,7 @@ fn a_damaged_index_is_named_checked_and_rebuilt_from_the_kept_export() {
     assert!(kept.starts_with(index.join("exports")), "{kept:?}");
     let records = export_set(&index);
     // The kept export is what `export` prints.
-    let kept_lines: BTreeSet<String> = std::fs::read_to_string(&kept).unwrap().lines().map(str::to_string).collect();
+    let kept_lines: BTreeSet<String> = record_lines(&std::fs::read(&kept).unwrap());
     assert_eq!(kept_lines, records);
     let before = results(&index);
     let check = run(&["check", "--json"], Some(&index));

@@ -187,6 +187,8 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
             l.text = ocr::normalise::line(&l.text);
         }
     }
+    // A scan whose layer holds nothing has no OCR layer: OCR reads it below.
+    scan_pages.retain(|n| pages.iter().any(|p| p.number == *n && p.lines.iter().any(|l| !l.text.trim().is_empty())));
     if !scan_pages.is_empty() {
         notes.push(format!("{} scanned with an OCR text layer: read with OCR repairs", page_list(&scan_pages)));
     }

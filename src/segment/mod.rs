@@ -271,12 +271,16 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
 /// title-like line(s) ending in a 文种.
 fn single_document_heading(ls: &[TextLine]) -> Option<Heading> {
     let n = ls.len().min(8);
-    // A line of a title: no sentence, Han characters (digits, brackets), not the 目录's
+    // A line of a title: no sentence, not the 目录's
     // heading nor a standard's series line (`中华人民共和国密码行业标准`).
     let titleish = |t: &str| {
         let sq = crate::text::squeeze(t);
-        let printable = sq.chars().all(|c| crate::extract::is_han(c) || c.is_ascii_digit() || "（）()《》〈〉“”、·—-".contains(c));
-        title_line_ok(t) && printable && sq != "目录" && !STANDARD_SERIES.is_match(&sq)
+        // Mostly Han (`5G`, `PM2.5` may stand in a title; `一一4二二aa全<二`, an
+        // OCR'd cover's noise, may not), brackets paired.
+        let han = sq.chars().filter(|c| crate::extract::is_han(*c)).count();
+        let mostly_han = han * 10 >= sq.chars().filter(|c| !c.is_ascii_digit()).count() * 7;
+        let paired = sq.matches('<').count() == sq.matches('>').count();
+        title_line_ok(t) && mostly_han && paired && sq != "目录" && !STANDARD_SERIES.is_match(&sq)
     };
     for end in 0..n {
         if title_doc_type(ls[end].text).is_some() && titleish(ls[end].text) {

@@ -183,7 +183,7 @@ pub struct OcrPage {
     pub page: u32,
     /// `tesseract` or `ppocr`
     pub engine: String,
-    /// The engine's version, `5.3.0`, `PP-OCRv4 (rapidocr-onnxruntime 1.4.4, onnxruntime 1.22.1)`.
+    /// The engine's version, `5.3.0`, `PP-OCRv4 (rapidocr-onnxruntime 1.4.4, onnxruntime 1.31.1)`.
     pub version: String,
     /// The language model, `chi_sim` (Tesseract), `ch` (PP-OCR).
     pub language: String,
@@ -383,7 +383,8 @@ fn read_page(engine: &Engine, pdf: &Path, n: u32, steps: Steps, limits: Limits) 
     Ok(Read { n, width, height, lines, crops, record })
 }
 
-/// Read a page's low-confidence 文号 and date lines again with a whitelist;
+/// Read a page's 文号 and date lines that do not parse again with a
+/// whitelist (Tesseract: those read with low confidence);
 /// keep what then parses where the first reading did not.
 fn second_readings(engine: &Engine, r: &mut Read, prefixes: &std::collections::BTreeSet<char>, limits: Limits) {
     let _ = r.n;
@@ -395,7 +396,10 @@ fn second_readings(engine: &Engine, r: &mut Read, prefixes: &std::collections::B
         }
         let allowed = reread::whitelist(&l.text, prefixes);
         let second = match engine {
-            Engine::Ppocr(_) if l.confidence < reread::PPOCR_LOW && !l.steps.is_empty() => {
+            // PP-OCR's candidates are at hand: a line shaped like a 文号 or
+            // a date that does not parse is read again whatever its
+            // confidence (`2024年7月5户`, 日 under a seal, read at 0.98).
+            Engine::Ppocr(_) if !l.steps.is_empty() => {
                 Some(ppocr::decode_whitelist(&l.steps, |c| allowed.contains(&c)).0)
             }
             Engine::Tesseract(t) => r.crops.iter().find(|(k, _)| *k == i).and_then(|(_, crop)| {

@@ -14,6 +14,7 @@
 //! | `”建设“一区三园”`          | `“建设“一区三园”`          | [`quotes`]        |
 //! | `目公布之日起施行`          | `自公布之日起施行`         | [`zi`]            |
 //! | `和 青政办函〔2024〕15号`   | `青政办函〔2024〕15号`     | [`stray_before_docnum`] |
+//! | `2024年7月5户` (a line)     | `2024年7月5日`            | [`date_line_day`] |
 
 use crate::extract::is_han;
 use regex::Regex;
@@ -29,7 +30,21 @@ pub fn line(s: &str) -> String {
     let s = quotes(&s);
     let s = zeros(&s);
     let s = colons(&s);
+    let s = date_line_day(&s);
     zi(&s)
+}
+
+/// A line that is a date but for its last character: `2024年7月5户`,
+/// `2024年7月16目` (日 under a seal, or speckled).
+static DATE_LINE_LAST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?P<date>(?:19|20)\d{2}年(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9]))[\p{Han}&&[^日]]$").unwrap());
+
+/// A 成文日期 stands alone on its line and ends in 日 (GB/T 9704-2012
+/// §7.3.5.1: `2012年7月1日`); a line that reads as one up to a last Han
+/// character that is not 日 is one. A last character that may be a digit
+/// (`2024年7月1б`: 16?) is left to the whitelist re-read.
+pub fn date_line_day(s: &str) -> String {
+    DATE_LINE_LAST.replace(s, "${date}日").into_owned()
 }
 
 /// A 文号 whose brackets OCR misread: `青政办发【2024] 51号`, `青政发 (2024] 74号`,
@@ -217,6 +232,15 @@ pub fn zi(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_line_ends_in_ri() {
+        assert_eq!(date_line_day("2024年7月5户"), "2024年7月5日");
+        assert_eq!(date_line_day("2024年12月16目"), "2024年12月16日");
+        for s in ["2024年7月5日", "2024年7月份", "2024年7月1б", "截至2024年7月5户", "2024年7月5日起"] {
+            assert_eq!(date_line_day(s), s);
+        }
+    }
 
     #[test]
     fn docnum_brackets_as_ocr_reads_them() {

@@ -60,7 +60,7 @@ pub struct Ppocr {
     pub cls: PathBuf,
     pub rec: PathBuf,
     pub runtime: PathBuf,
-    /// `PP-OCRv4 (rapidocr-onnxruntime 1.4.4, onnxruntime 1.22.1)`
+    /// `PP-OCRv4 (rapidocr-onnxruntime 1.4.4, onnxruntime 1.31.1)`
     pub version: String,
 }
 
@@ -72,7 +72,7 @@ pub fn detect() -> Result<Ppocr, String> {
 }
 
 fn probe(dir: &Path) -> Result<Ppocr, String> {
-    let install = "scripts/setup.sh, or pip install --no-deps --target /usr/local/lib/gongbao/ppocr onnxruntime==1.22.1 rapidocr-onnxruntime==1.4.4";
+    let install = "scripts/setup.sh, or pip install --no-deps --target /usr/local/lib/gongbao/ppocr onnxruntime==1.31.1 rapidocr-onnxruntime==1.4.4";
     let (det, cls, rec) = (dir.join(DET_MODEL), dir.join(CLS_MODEL), dir.join(REC_MODEL));
     for m in [&det, &cls, &rec] {
         if !m.is_file() {
@@ -337,23 +337,63 @@ impl Models {
 }
 
 /// Greedy CTC: the best class of each step, repeats merged, blanks dropped;
-/// the confidence is the mean probability of the characters kept.
+/// the confidence is the mean probability of the characters kept. The
+/// width of punctuation that has two forms is then set from where the
+/// characters stand ([`punctuation_widths`]).
 fn decode(m: &[f32], classes: usize, chars: &[char]) -> (String, f32) {
-    let mut text = String::new();
+    let mut read: Vec<(char, usize)> = Vec::new();
     let (mut sum, mut n) = (0f32, 0usize);
     let mut prev = 0usize;
-    for step in m.chunks_exact(classes) {
+    for (t, step) in m.chunks_exact(classes).enumerate() {
         let (best, p) = step.iter().enumerate().fold((0usize, f32::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
         if best != 0 && best != prev {
             if let Some(&c) = chars.get(best) {
-                text.push(c);
+                read.push((c, t));
                 sum += p;
                 n += 1;
             }
         }
         prev = best;
     }
-    (text, if n == 0 { 0.0 } else { sum / n as f32 })
+    punctuation_widths(&mut read);
+    (read.into_iter().map(|(c, _)| c).collect(), if n == 0 { 0.0 } else { sum / n as f32 })
+}
+
+/// The half-width and full-width forms of the punctuation a 公文 prints
+/// both ways (`,` and `，`, `(` and `（`…).
+const TWO_WIDTHS: [(char, char); 5] = [(',', '，'), ('(', '（'), (')', '）'), (':', '：'), (';', '；')];
+
+/// The recogniser reads `，` and `,` alike (a comma glyph is the same in
+/// both); what tells them apart on the page is the room they take. A
+/// full-width mark takes an em, as a Han character does, a half-width one
+/// about half: measured in CTC steps, the distance from the character before
+/// the mark to the one after it is two ems or one and a half. The em is the
+/// line's median step between two Han characters (a justified line spreads
+/// them alike). Marks at a line's ends, or on lines with too few Han
+/// characters to measure, keep the form read.
+fn punctuation_widths(read: &mut [(char, usize)]) {
+    let is_han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut ems: Vec<usize> = read.windows(2).filter(|w| is_han(w[0].0) && is_han(w[1].0)).map(|w| w[1].1 - w[0].1).collect();
+    if ems.len() < 3 {
+        return;
+    }
+    ems.sort_unstable();
+    let em = ems[ems.len() / 2] as f32;
+    if em < 2.0 {
+        return;
+    }
+    for i in 1..read.len().saturating_sub(1) {
+        let c = read[i].0;
+        let Some(&(half, full)) = TWO_WIDTHS.iter().find(|(h, f)| *h == c || *f == c) else { continue };
+        // Only between characters that are not marks themselves (`）（`
+        // and `。”` are set closer by the compositor).
+        let (before, after) = (read[i - 1].0, read[i + 1].0);
+        if TWO_WIDTHS.iter().any(|(h, f)| [*h, *f].contains(&before) || [*h, *f].contains(&after)) {
+            continue;
+        }
+        let span = (read[i + 1].1 - read[i - 1].1) as f32 / em;
+        read[i].0 = if span < 1.75 { half } else { full };
+    }
 }
 
 /// The [`TOP_K`] best characters of each step (`'\0'` for the blank).
@@ -521,6 +561,21 @@ mod tests {
         let steps = top_steps(&m, chars.len(), &chars);
         assert_eq!(steps.len(), best.len());
         assert_eq!(steps[0][0].0, '孟');
+    }
+
+    #[test]
+    fn punctuation_takes_the_width_it_has_on_the_page() {
+        // Han characters 6 steps apart; a comma 9 steps from 件 to 的 is
+        // half-width, one 12 steps from 知 to 各 full-width.
+        let mut read: Vec<(char, usize)> =
+            vec![('附', 0), ('件', 6), ('，', 9), ('的', 15), ('通', 21), ('知', 27), (',', 33), ('各', 39), ('县', 45)];
+        punctuation_widths(&mut read);
+        let text: String = read.iter().map(|(c, _)| *c).collect();
+        assert_eq!(text, "附件,的通知，各县");
+        // too few Han characters to measure an em: kept as read
+        let mut read: Vec<(char, usize)> = vec![('1', 0), ('，', 3), ('2', 6)];
+        punctuation_widths(&mut read);
+        assert_eq!(read[1].0, '，');
     }
 
     #[test]
