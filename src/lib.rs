@@ -11,6 +11,7 @@
 //! ```
 
 pub mod analyse;
+pub mod clause;
 pub mod clean;
 pub mod dates;
 pub mod docnum;
