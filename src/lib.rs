@@ -31,6 +31,7 @@ pub mod status;
 pub mod structure;
 pub mod text;
 pub mod tokenizer;
+pub mod words;
 
 pub use docnum::DocNumber;
 pub use error::{Error, Result};
