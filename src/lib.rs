@@ -23,6 +23,7 @@ pub mod ingest;
 pub mod lookup;
 pub mod pipeline;
 pub mod query;
+pub mod rank;
 pub mod record;
 pub mod repair;
 pub mod segment;
