@@ -16,7 +16,8 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub const CHARS: &str = "gb_chars";
 
 /// The user dictionaries of `dictionaries/`, embedded at build time.
-const USER_DICTS: &[(&str, &str)] = &[("legal.txt", include_str!("../dictionaries/legal.txt"))];
+const USER_DICTS: &[(&str, &str)] =
+    &[("legal.txt", include_str!("../dictionaries/legal.txt")), ("derived.txt", include_str!("../dictionaries/derived.txt"))];
 
 /// The shared jieba instance (default dictionary + our user dictionaries),
 /// built once per process (~100 ms).
@@ -121,6 +122,12 @@ mod tests {
         let words = |s: &str| jieba().cut(s, false).into_iter().map(|t| t.word.to_string()).collect::<Vec<_>>();
         assert!(words("推进农村集体经营性建设用地入市").contains(&"集体经营性建设用地".to_string()));
         assert!(words("更新县本级行政执法主体名单").contains(&"行政执法主体".to_string()));
+        // The derived dictionary: organs and headings of real documents.
+        assert!(
+            words("市住房和城乡建设管理委员会").contains(&"住房和城乡建设管理委员会".to_string()),
+            "{:?}",
+            words("市住房和城乡建设管理委员会")
+        );
     }
 
     #[test]
