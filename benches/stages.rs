@@ -1,6 +1,9 @@
 //! Throughput of the text stages on the sample issue's text (no PDF, no
 //! index): clean, segment (with structure and analyse, which it calls),
-//! and each of structure and analyse alone.
+//! and each of structure and analyse alone; and the layout stage's cost
+//! per page on the pages pdf-extract gives of a one-column issue (the
+//! sample) and of a two-column one (tests/fixtures/two-column), extracted
+//! once before timing.
 //!
 //!     cargo bench --bench stages
 
@@ -34,5 +37,27 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// The pages of a PDF as the extractor gives them (before layout).
+fn raw_pages(path: &str) -> gongbao::extract::Extraction {
+    std::env::set_var("GONGBAO_WORKER_EXE", env!("CARGO_BIN_EXE_gongbao"));
+    gongbao::extract::extract_file(std::path::Path::new(path), &Default::default()).unwrap()
+}
+
+fn layout(c: &mut Criterion) {
+    let mut g = c.benchmark_group("layout per page");
+    g.sample_size(20);
+    for (name, path) in [
+        ("one column (sample)", concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/yuxian-2024-03.pdf")),
+        ("two columns", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/two-column/gazette-2col.pdf")),
+    ] {
+        let ex = raw_pages(path);
+        let n = ex.pages.len() as u64;
+        // Per page: criterion's element throughput is pages per second.
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(name, |b| b.iter(|| gongbao::layout::arrange(black_box(ex.clone()))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages, layout);
 criterion_main!(benches);

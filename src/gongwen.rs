@@ -63,6 +63,7 @@ pub const DOC_TYPES: &[&str] = &[
     "纲要",
     "通报",
     "报告",
+    "说明",
     "请示",
     "批复",
     "答复",
@@ -80,6 +81,11 @@ pub const DOC_TYPES: &[&str] = &[
     "标准",
     "指南",
     "规范",
+    // 部门决算, 部门预算 of a budget unit.
+    "决算",
+    "预算",
+    // 中华人民共和国安全生产法: a law's title ends in 法 (after 办法 above).
+    "法",
 ];
 
 /// The 文种 a title ends with (allowing a trailing （试行）/（暂行）/（修订）).

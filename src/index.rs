@@ -1,9 +1,10 @@
 //! **index**: records in, one tantivy index out (and back).
 //!
-//! Two kinds of entries share one schema: `issue` (one per source file,
-//! holding the issue's metadata and the file's SHA-256) and `document`.
-//! Every entry stores its whole record as JSON, so the index can be exported
-//! and rebuilt without the sources. A document's title and text are indexed
+//! Three kinds of entries share one schema: `issue` (one per source file,
+//! holding the issue's metadata and the file's SHA-256), `document`, and
+//! `changes` (what one ingest made known, see [`crate::changes`]). Every
+//! entry stores its whole record as JSON, so the index can be exported and
+//! rebuilt without the sources. A document's title and text are indexed
 //! once, one token per character with positions (any verbatim substring is
 //! a phrase of them); its clauses (`crate::clause`) are ranges of those
 //! positions, kept in a fast field, so clause search reads the document's
@@ -13,6 +14,7 @@ use crate::clause::{clauses, Clause};
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
+use crate::storage;
 use crate::structure::Provision;
 use crate::tokenizer;
 use chrono::Datelike;
@@ -46,9 +48,12 @@ pub struct Fields {
     pub source_sha256: Field,
     pub source_path: Field,
     pub record: Field,
-    /// Targets of the document's links (canonical 文号): who points at whom.
+    /// Targets of the document's links (canonical 文号, or `《title key》`
+    /// for a target cited by title alone): who points at whom.
     pub link_target: Field,
-    /// `force` on documents that repeal, void, supersede or extend another.
+    /// The keys a document is cited by when cited by title alone.
+    pub title_key: Field,
+    /// `force` on documents that repeal, void, supersede, extend or amend another.
     pub force_links: Field,
     /// Validity window as date keys (until 99991231 when open).
     pub from: Field,
@@ -64,6 +69,8 @@ pub const FORCE: &str = "force";
 pub const KIND_ISSUE: &str = "issue";
 pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_PROVISION: &str = "provision";
+/// What one ingest made known ([`crate::changes::ChangeSet`]).
+pub const KIND_CHANGES: &str = "changes";
 
 /// The low 32 bits of the last `clause_starts` value.
 pub const CLAUSE_END: u64 = u32::MAX as u64;
@@ -130,11 +137,17 @@ pub fn schema() -> (Schema, Fields) {
         source_path: b.add_text_field("source_path", STRING | STORED),
         record: b.add_text_field("record", STORED),
         link_target: b.add_text_field("link_target", STRING),
+        title_key: b.add_text_field("title_key", STRING),
         force_links: b.add_text_field("force_links", STRING),
         from: b.add_i64_field("from", INDEXED | FAST),
         until: b.add_i64_field("until", INDEXED | FAST),
     };
     (b.build(), f)
+}
+
+/// The `link_target` term of a target cited by title alone.
+pub fn title_target_term(title: &str) -> String {
+    format!("《{}》", crate::text::title_key(title))
 }
 
 /// A date as the integer stored in the index: 2024-08-20 → 20240820.
@@ -162,6 +175,8 @@ pub struct IssueEntry {
 pub enum StoredRecord {
     Issue(IssueEntry),
     Document(Box<DocumentRecord>),
+    /// What one ingest made known.
+    Changes(crate::changes::ChangeSet),
 }
 
 /// Every provision with its trail: the labels and headings from the top of
@@ -186,7 +201,7 @@ pub fn provision_trails(tree: &[Provision]) -> Vec<(&Provision, String)> {
 /// Call `f` with every stored record of an index, whatever its schema
 /// version (the `record` field is found by name), segment by segment.
 pub fn for_each_record(index: &Index, dir: &Path, mut f: impl FnMut(StoredRecord)) -> Result<()> {
-    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
+    let err = |e: tantivy::TantivyError| storage::classify(dir, &e, "reading the stored records");
     let field = index.schema().get_field("record").map_err(err)?;
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
     let searcher = reader.searcher();
@@ -212,22 +227,21 @@ pub fn rebuild(dir: &Path) -> Result<usize> {
 /// `export` file. A new index is built beside it, then swapped in; the old
 /// index's writer lock is held throughout, so no ingest runs meanwhile.
 pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
-    let err = |e: tantivy::TantivyError| Error::Index { path: dir.to_owned(), reason: e.to_string() };
-    let old = if dir.join("meta.json").exists() { Some(Index::open_in_dir(dir).map_err(err)?) } else { None };
-    let _lock: Option<IndexWriter> = match &old {
-        Some(o) => Some(o.writer_with_num_threads(1, 15_000_000).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => {
-                Error::Index { path: dir.to_owned(), reason: "another ingest is writing to this index".into() }
-            }
-            e => err(e),
-        })?),
-        None => None,
+    let err = |e: tantivy::TantivyError| storage::classify(dir, &e, "rebuilding");
+    // The lock is taken on the directory, not through the index: a damaged
+    // index (meta.json gone or garbage) can be rebuilt from an export.
+    let _lock = if dir.is_dir() { Some(GongbaoIndex::lock(dir)?) } else { None };
+    let old = match export {
+        Some(_) => None,
+        None => Some(GongbaoIndex::open(dir)?.index),
     };
     let mut issues: Vec<IssueEntry> = Vec::new();
     let mut docs: Vec<DocumentRecord> = Vec::new();
+    let mut change_sets: Vec<crate::changes::ChangeSet> = Vec::new();
     let mut take = |r: StoredRecord| match r {
         StoredRecord::Issue(e) => issues.push(e),
         StoredRecord::Document(d) => docs.push(*d),
+        StoredRecord::Changes(c) => change_sets.push(c),
     };
     match (export, &old) {
         (Some(file), _) => {
@@ -262,9 +276,20 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
         let Some(meta) = meta else { continue };
         w.add_document(new.document_entry(d, &meta)).map_err(err)?;
     }
+    for c in &change_sets {
+        w.add_document(new.changes_entry(c)).map_err(err)?;
+    }
     new.commit(&mut w, &serde_json::json!({"rebuilt": true, "documents": docs.len()}).to_string())?;
     w.wait_merging_threads().map_err(err)?;
     drop(new);
+    // What is ours in the old directory (the run log, the kept exports)
+    // moves to the new one.
+    for entry in storage::OUR_ENTRIES {
+        let from = dir.join(entry);
+        if from.exists() {
+            std::fs::rename(&from, tmp.join(entry)).map_err(|source| Error::Io { path: from.clone(), source })?;
+        }
+    }
     // Swap: old aside, new in place, old removed.
     let aside = dir.with_file_name(format!("{name}.old"));
     if aside.exists() {
@@ -323,25 +348,110 @@ impl GongbaoIndex {
     }
 
     /// Open the index in `dir`, creating it (and the directory) if needed.
+    /// A directory that holds an index whose `meta.json` is gone is damaged,
+    /// not empty: it is never silently replaced by a new index.
     pub fn open_or_create(dir: &Path) -> Result<GongbaoIndex> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| {
+            if storage::io_out_of_space(&source) {
+                storage::disk_full(dir, None, "creating the index directory")
+            } else {
+                Error::Io { path: dir.to_owned(), source }
+            }
+        })?;
+        if dir.join("meta.json").exists() || storage::holds_index_files(dir) {
+            return Self::open(dir);
+        }
         let (schema, fields) = schema();
-        let index = if dir.join("meta.json").exists() {
-            Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?
-        } else {
-            Index::builder().schema(schema).settings(index_settings()).create_in_dir(dir).map_err(|e| Self::err(dir, e))?
-        };
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_dir(dir)
+            .map_err(|e| storage::classify(dir, &e, "creating the index"))?;
         Self::wrap(index, fields, dir)
     }
 
-    /// Open an existing index (for searching); a clear error if there is none.
+    /// Open an existing index (for searching); a clear error if there is
+    /// none, and [`Error::IndexDamaged`] naming the file if it cannot be
+    /// read: `meta.json` missing or not what tantivy wrote, a segment file
+    /// missing, cut short or overwritten (every segment is opened here, which
+    /// reads each file's footer; `check` verifies whole files).
     pub fn open(dir: &Path) -> Result<GongbaoIndex> {
-        if !dir.join("meta.json").exists() {
-            return Err(Self::err(dir, "no index here (run `gongbao ingest` first)"));
+        let meta = dir.join("meta.json");
+        let text = match std::fs::read(&meta) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if storage::holds_index_files(dir) {
+                    return Err(storage::damaged(dir, "meta.json", "missing (the segment files are there)"));
+                }
+                return Err(Self::err(dir, "no index here (run `gongbao ingest` first)"));
+            }
+            Err(source) => return Err(Error::Io { path: meta, source }),
+        };
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&text) {
+            return Err(storage::damaged(dir, "meta.json", format!("not the JSON tantivy writes ({e})")));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| Self::err(dir, e))?;
+        let index = Index::open_in_dir(dir).map_err(|e| storage::classify(dir, &e, "opening"))?;
         let (_, fields) = schema();
-        Self::wrap(index, fields, dir)
+        let ix = Self::wrap(index, fields, dir)?;
+        ix.open_segments()?;
+        crate::check::verify_new_files(&ix)?;
+        Ok(ix)
+    }
+
+    /// Open every segment of the last commit (reads the footer of each of
+    /// their files). A segment that does not open is damaged: the file is
+    /// named by checking each of the segment's files in turn.
+    pub fn open_segments(&self) -> Result<usize> {
+        let segments = self.index.searchable_segments().map_err(|e| storage::classify(&self.dir, &e, "listing segments"))?;
+        for seg in &segments {
+            let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tantivy::SegmentReader::open(seg)));
+            let why = match opened {
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => match storage::classify(&self.dir, &e, "opening a segment") {
+                    Error::IndexDamaged { file, .. } if file != "unknown file" => return Err(storage::classify(&self.dir, &e, "")),
+                    Error::DiskFull { .. } => return Err(storage::classify(&self.dir, &e, "opening a segment")),
+                    other => other.to_string(),
+                },
+                Err(_) => "it cannot be read (tantivy panicked)".to_string(),
+            };
+            let (file, reason) = self.damaged_file_of(seg.id()).unwrap_or_else(|| (format!("segment {}", seg.id().uuid_string()), why));
+            return Err(storage::damaged(&self.dir, &file, reason));
+        }
+        Ok(segments.len())
+    }
+
+    /// The first file of segment `id` that is missing or fails its checksum.
+    pub fn damaged_file_of(&self, id: tantivy::index::SegmentId) -> Option<(String, String)> {
+        let prefix = id.uuid_string();
+        let mut files: Vec<String> = std::fs::read_dir(&self.dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        files.sort();
+        for f in files {
+            let verdict =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.index.directory().validate_checksum(Path::new(&f))));
+            match verdict {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => return Some((f, "checksum mismatch (overwritten?)".into())),
+                Ok(Err(e)) => return Some((f, storage::short(&e.to_string()))),
+                Err(_) => return Some((f, "cannot be read".into())),
+            }
+        }
+        None
+    }
+
+    /// Take the index's writer lock without opening the index (for
+    /// `rebuild`, which must work on a damaged index).
+    pub fn lock(dir: &Path) -> Result<tantivy::directory::DirectoryLock> {
+        use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK};
+        let d = MmapDirectory::open(dir).map_err(|e| Self::err(dir, e))?;
+        d.acquire_lock(&INDEX_WRITER_LOCK).map_err(|e| match e {
+            tantivy::directory::error::LockError::LockBusy => Self::err(dir, "another ingest is writing to this index"),
+            e => Self::err(dir, e),
+        })
     }
 
     fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
@@ -355,14 +465,18 @@ impl GongbaoIndex {
 
     /// A reader that reloads only when asked.
     pub fn reader(&self) -> Result<IndexReader> {
-        self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| Self::err(&self.dir, e))
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
     }
 
     /// The single writer. Fails at once if another process holds it.
     pub fn writer(&self) -> Result<IndexWriter> {
         self.index.writer_with_num_threads(1, 64_000_000).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Self::err(&self.dir, "another ingest is writing to this index"),
-            e => Self::err(&self.dir, e),
+            e => storage::classify(&self.dir, &e, "opening the writer"),
         })
     }
 
@@ -391,6 +505,22 @@ impl GongbaoIndex {
         d.add_text(f.source_path, &entry.issue.source_path);
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry.clone())).unwrap_or_default());
         d
+    }
+
+    /// The entry that records what one ingest made known.
+    pub fn changes_entry(&self, set: &crate::changes::ChangeSet) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, format!("changes:{}", set.ingested.to_rfc3339()));
+        d.add_text(f.kind, KIND_CHANGES);
+        d.add_text(f.record, serde_json::to_string(&StoredRecord::Changes(set.clone())).unwrap_or_default());
+        d
+    }
+
+    /// Stage the entry of a change set in `writer`; the caller commits.
+    pub fn stage_changes(&self, writer: &IndexWriter, set: &crate::changes::ChangeSet) -> Result<()> {
+        writer.add_document(self.changes_entry(set)).map_err(|e| self.write_error(&e, "adding the changes"))?;
+        Ok(())
     }
 
     fn common_fields(&self, d: &mut TantivyDocument, doc: &DocumentRecord, issue: &IssueMeta) {
@@ -438,8 +568,15 @@ impl GongbaoIndex {
             if let Some(t) = &l.target {
                 d.add_text(f.link_target, t);
             }
+            // By title too: the target may be in the corpus without its 文号 printed.
+            if let Some(t) = &l.target_title {
+                d.add_text(f.link_target, title_target_term(t));
+            }
         }
-        if doc.links.iter().any(|l| l.kind.ends_force() || l.kind == crate::analyse::LinkKind::Extends) {
+        for k in doc.title_keys() {
+            d.add_text(f.title_key, k);
+        }
+        if doc.links.iter().any(|l| l.kind.changes_target()) {
             d.add_text(f.force_links, FORCE);
         }
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());
@@ -458,17 +595,29 @@ impl GongbaoIndex {
             writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
         }
         for e in self.entries(parsed) {
-            writer.add_document(e).map_err(|e| Self::err(&self.dir, e))?;
+            writer.add_document(e).map_err(|e| self.write_error(&e, "adding entries"))?;
         }
         Ok(())
     }
 
     /// Commit with a payload (the checkpoint: which file this commit holds).
     pub fn commit(&self, writer: &mut IndexWriter, payload: &str) -> Result<()> {
-        let mut prepared = writer.prepare_commit().map_err(|e| Self::err(&self.dir, e))?;
+        let mut prepared = writer.prepare_commit().map_err(|e| self.write_error(&e, "committing"))?;
         prepared.set_payload(payload);
-        prepared.commit().map_err(|e| Self::err(&self.dir, e))?;
+        prepared.commit().map_err(|e| self.write_error(&e, "committing"))?;
         Ok(())
+    }
+
+    /// What a failed write means. tantivy reports some failures of its
+    /// indexing thread without their cause: with next to no space left, that
+    /// cause is the disk.
+    fn write_error(&self, e: &tantivy::TantivyError, doing: &str) -> Error {
+        match storage::classify(&self.dir, e, doing) {
+            Error::Index { .. } if storage::free_bytes(&self.dir).is_some_and(|f| f < 1 << 20) => {
+                storage::disk_full(&self.dir, None, doing)
+            }
+            other => other,
+        }
     }
 
     /// Every stored record, in index order.

@@ -4,18 +4,31 @@
 //! and those whose SHA-256 the index already holds are skipped. The rest are
 //! parsed in parallel, a few at a time so memory stays flat, and each issue
 //! is committed on its own: all its entries or none. One bad file never
-//! stops the batch.
+//! stops the batch; a file in which no document is found is `empty`, and
+//! counts like a failure.
+//!
+//! What a nightly batch meets besides bad files: a file that changes while
+//! it is read (hashed before and after; read again once, else reported), a
+//! SIGINT or SIGTERM (see [`crate::signals`]: the file in progress is
+//! abandoned, what is committed stays, the rest is reported as `abandoned`),
+//! a full disk (the run stops at the failed commit, the index stays at its
+//! last commit, and the error says how much space the rest needs). After a
+//! run that ends normally the export beside the index is renewed
+//! ([`crate::export::keep`]), and [`run`] appends every run to the index's
+//! log ([`crate::runlog`]).
 
 use crate::error::Error;
 use crate::extract::ExtractOptions;
 use crate::index::GongbaoIndex;
-use crate::pipeline::{parse_file, sha256_hex};
+use crate::pipeline::{parse_file, sha256_file, sha256_hex};
 use crate::record::ParsedIssue;
+use crate::signals::{self, StopSignal};
+use crate::storage;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What happened to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +38,11 @@ pub enum Outcome {
     Unchanged,
     Replaced,
     Failed,
+    /// Read (perhaps by a fallback extractor or OCR), but no document found:
+    /// nothing is committed, and the exit code counts it like a failure.
+    Empty,
+    /// Not done: a signal or a fatal error (disk full) stopped the run first.
+    Abandoned,
 }
 
 impl std::fmt::Display for Outcome {
@@ -34,6 +52,8 @@ impl std::fmt::Display for Outcome {
             Outcome::Unchanged => "unchanged",
             Outcome::Replaced => "replaced",
             Outcome::Failed => "failed",
+            Outcome::Empty => "empty",
+            Outcome::Abandoned => "abandoned",
         })
     }
 }
@@ -59,8 +79,50 @@ pub struct IngestReport {
     pub documents_added: usize,
     pub documents_replaced: usize,
     pub failed: usize,
+    /// Files in which no document was found.
+    #[serde(default)]
+    pub empty: usize,
+    /// Files not done because the run was stopped.
+    #[serde(default)]
+    pub abandoned: usize,
     pub pages: u32,
     pub seconds: f64,
+    /// `SIGINT` or `SIGTERM` when a signal stopped the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    /// What stopped the run after it began (the disk is full), or what went
+    /// wrong after all files were done (the export could not be written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// With a full disk: the bytes the rest of the run needs free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space_needed: Option<u64>,
+    /// The export beside the index that holds the state this run left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
+    /// What the run made known ([`crate::changes`]), counted by kind.
+    #[serde(default)]
+    pub changes: std::collections::BTreeMap<String, usize>,
+    /// When the run ran, as its changes record it (none if it recorded none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingested: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl IngestReport {
+    /// The exit code of the run (DESIGN.md): 130/143 when SIGINT/SIGTERM
+    /// stopped it, 1 on a fatal error, 2 when files failed or were empty, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if let Some(s) = self.interrupted.as_deref().and_then(StopSignal::from_name) {
+            return s.exit_code();
+        }
+        if self.error.is_some() {
+            return 1;
+        }
+        if self.failed + self.empty > 0 {
+            return 2;
+        }
+        0
+    }
 }
 
 /// Is this a file we ingest when walking a directory?
@@ -148,50 +210,221 @@ impl Progress for Silent {
 }
 
 /// How to ingest.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
     /// The extractor's bounds and OCR mode.
     pub extract: ExtractOptions,
     /// Wait for another ingest on the same index to finish instead of failing.
     pub wait: bool,
+    /// How many exports to keep beside the index (0: none).
+    pub keep_export: usize,
+    /// Windows that end up to this many days after today are recorded as
+    /// `expires` changes.
+    pub expires_within: u32,
 }
 
-/// The index's writer; with `wait`, retried until the other ingest is done.
-fn acquire_writer(ix: &GongbaoIndex, wait: bool) -> crate::Result<tantivy::IndexWriter> {
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            extract: ExtractOptions::default(),
+            wait: false,
+            keep_export: 1,
+            expires_within: crate::changes::DEFAULT_EXPIRES_WITHIN,
+        }
+    }
+}
+
+/// How long a file that changed while it was read is left to settle before
+/// it is read again.
+const SETTLE: Duration = Duration::from_secs(1);
+
+/// The index's writer; with `wait`, retried until the other ingest is done
+/// (or a signal says stop: `Ok(None)`).
+fn acquire_writer(ix: &GongbaoIndex, wait: bool) -> crate::Result<Option<tantivy::IndexWriter>> {
     loop {
+        if signals::interrupted().is_some() {
+            return Ok(None);
+        }
         match ix.writer() {
             Err(Error::Index { reason, .. }) if wait && reason.starts_with("another ingest") => {
                 std::thread::sleep(std::time::Duration::from_millis(200));
             }
-            other => return other,
+            other => return other.map(Some),
         }
     }
+}
+
+/// A file to parse: its path, its SHA-256 when hashed, whether it replaces
+/// what the index holds for its path.
+struct Pending {
+    path: PathBuf,
+    sha: String,
+    replaces: bool,
+}
+
+/// A parsed file, and whether it had to be read twice.
+struct Parsed {
+    issue: ParsedIssue,
+    reread: bool,
+}
+
+/// Parse `path`, whose SHA-256 was `sha`, making sure that what was parsed
+/// is what the file holds: hashed before and after. A file that changed is
+/// left to settle and read once more; changed again, it is reported.
+fn parse_unchanging(path: &Path, sha: &str, extract: &ExtractOptions) -> crate::Result<Parsed> {
+    let mut expected = sha.to_string();
+    for attempt in 0..2 {
+        if let Some(s) = signals::interrupted() {
+            return Err(Error::Stopped { path: path.to_owned(), signal: s.name() });
+        }
+        let res = parse_file(path, extract);
+        let after = sha256_file(path)?;
+        let read_as = res.as_ref().ok().map(|i| i.issue.source_sha256.as_str());
+        if after == expected && read_as.is_none_or(|s| s == expected) {
+            return res.map(|issue| Parsed { issue, reread: attempt > 0 });
+        }
+        if attempt == 0 {
+            std::thread::sleep(SETTLE);
+            expected = sha256_file(path)?;
+        }
+    }
+    Err(Error::Changing { path: path.to_owned() })
+}
+
+/// What the rest of a run needs free, in bytes, when the disk is full.
+/// The new entries G (measured: an issue's index entries take about 1.1× its
+/// records' JSON, and about 3× its source file's bytes before it is parsed)
+/// make the index T = I + G; at the peak, either the final merge writes a
+/// copy of it beside it (2T), or the new export is written beside the old
+/// (T + E + G). Of that, the index's I (and the old export E) are there
+/// already. A fifth more and a MiB of slack: it is what to free.
+fn space_needed(ix: &GongbaoIndex, parsed_bytes: u64, unparsed_source_bytes: u64) -> u64 {
+    let (_, index) = storage::index_bytes(&ix.dir);
+    let export = storage::latest_export(&ix.dir).and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0);
+    let growth = parsed_bytes + parsed_bytes / 10 + 3 * unparsed_source_bytes;
+    let total = index + growth;
+    // Without an export yet, the new one is about as big as the index.
+    let new_export = if export == 0 { total } else { export + growth };
+    let peak = (2 * total).max(total + new_export);
+    let needed = peak.saturating_sub(index);
+    needed + needed / 5 + (1 << 20)
+}
+
+/// After a commit: merge what tantivy's log merge policy would (segments of
+/// like size, eight at a time), now and in this thread, then free the merged
+/// segments' files. A failed merge loses nothing (the commit stands).
+fn merge_some(ix: &GongbaoIndex, writer: &mut tantivy::IndexWriter, progress: &dyn Progress) {
+    use tantivy::indexer::MergePolicy;
+    let Ok(metas) = ix.index.searchable_segment_metas() else { return };
+    let candidates = tantivy::indexer::LogMergePolicy::default().compute_merge_candidates(&metas);
+    if candidates.is_empty() {
+        return;
+    }
+    for c in candidates {
+        if let Err(e) = writer.merge(&c.0).wait() {
+            progress.note(&format!("merge skipped: {e}"));
+        }
+    }
+    let _ = writer.garbage_collect_files().wait();
+}
+
+/// A file the run did not get to.
+fn abandoned(path: &Path, sha: Option<String>, why: &str) -> FileReport {
+    FileReport {
+        path: path.to_string_lossy().into_owned(),
+        sha256: sha,
+        outcome: Outcome::Abandoned,
+        documents: 0,
+        error: Some(format!("{}: not done ({why})", path.display())),
+        warnings: vec![],
+        extractors: vec![],
+    }
+}
+
+/// Open (or create) the index in `dir`, ingest `paths` into it, and append
+/// the run to the index's log, whatever the outcome. `Err` when the run could
+/// not start (the index is damaged, another ingest holds it).
+pub fn run(dir: &Path, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
+    let start = chrono::Utc::now();
+    let res = GongbaoIndex::open_or_create(dir).and_then(|ix| ingest(&ix, paths, opts, progress));
+    let record = match &res {
+        Ok(r) => crate::runlog::RunRecord::from_report(start, paths, r),
+        Err(e) => crate::runlog::RunRecord::refused(start, paths, e),
+    };
+    if dir.is_dir() {
+        if let Err(e) = crate::runlog::append(dir, &record) {
+            progress.note(&format!("the run log {} could not be written: {e}", dir.join(storage::LOG_FILE).display()));
+        }
+    }
+    res
 }
 
 /// Ingest `paths` into `ix`.
 pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
     let t0 = Instant::now();
     let extract = opts.extract;
-    let mut writer = acquire_writer(ix, opts.wait)?;
-    let (files, mut reports) = collect_files(paths);
-    progress.start(files.len() + reports.len());
-    for r in &reports {
-        progress.file_done(r);
+    let mut report = IngestReport {
+        files: vec![],
+        documents_added: 0,
+        documents_replaced: 0,
+        failed: 0,
+        empty: 0,
+        abandoned: 0,
+        pages: 0,
+        seconds: 0.0,
+        interrupted: None,
+        error: None,
+        space_needed: None,
+        export: None,
+        changes: Default::default(),
+        ingested: None,
+    };
+    // When the run ran, for the changes it records (GONGBAO_TODAY may set it).
+    let stamp = crate::clock::now();
+    // The documents this run committed (for the changes: see below).
+    let mut touched: Vec<String> = Vec::new();
+    let finish = |mut report: IngestReport| {
+        progress.finish();
+        let count = |o: Outcome| report.files.iter().filter(|r| r.outcome == o).count();
+        report.failed = count(Outcome::Failed);
+        report.empty = count(Outcome::Empty);
+        report.abandoned = count(Outcome::Abandoned);
+        report.interrupted = signals::interrupted().map(|s| s.name().to_string());
+        report.seconds = t0.elapsed().as_secs_f64();
+        Ok(report)
+    };
+    let Some(mut writer) = acquire_writer(ix, opts.wait)? else { return finish(report) };
+    // Merges run here, one at a time, between commits (see merge_some):
+    // none in the background, where they would race the final merge and
+    // take space nobody can foresee.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let (files, problems) = collect_files(paths);
+    progress.start(files.len() + problems.len());
+    for r in problems {
+        progress.file_done(&r);
+        report.files.push(r);
     }
     let reader = ix.reader()?;
     let searcher = reader.searcher();
     // Hash every file; skip what the index or this batch already holds.
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut todo: Vec<(PathBuf, String, bool)> = Vec::new();
+    let mut todo: Vec<Pending> = Vec::new();
     let known_paths: HashMap<String, String> =
         ix.issues(&searcher)?.into_iter().map(|e| (e.issue.source_path, e.issue.source_sha256)).collect();
-    for f in files {
+    let mut files = files.into_iter();
+    for f in files.by_ref() {
+        if let Some(s) = signals::interrupted() {
+            let r = abandoned(&f, None, &format!("stopped by {} before it was read", s.name()));
+            progress.file_done(&r);
+            report.files.push(r);
+            break;
+        }
         let bytes = match std::fs::read(&f) {
             Ok(b) => b,
             Err(source) => {
                 let r = failed(&f, Error::Io { path: f.clone(), source }.to_string());
                 progress.file_done(&r);
-                reports.push(r);
+                report.files.push(r);
                 continue;
             }
         };
@@ -208,7 +441,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                 extractors: vec![],
             };
             progress.file_done(&r);
-            reports.push(r);
+            report.files.push(r);
             continue;
         }
         seen.insert(sha.clone(), path_s.clone());
@@ -223,71 +456,197 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                 extractors: entry.issue.extractors.clone(),
             };
             progress.file_done(&r);
-            reports.push(r);
+            report.files.push(r);
             continue;
         }
         let replaces = known_paths.get(&path_s).is_some_and(|old| *old != sha);
-        todo.push((f, sha, replaces));
+        todo.push(Pending { path: f, sha, replaces });
     }
-    let mut added = 0;
-    let mut replaced = 0;
-    let mut pages = 0;
+    // The segments of before the run must not stay mapped (their files'
+    // space is only freed when the last map goes, after a merge).
+    drop(searcher);
+    drop(reader);
+    // Files never hashed because a signal came.
+    let mut left: Vec<FileReport> = files.map(|f| abandoned(&f, None, "stopped before it was read")).collect();
     // Parse a few files at a time in parallel; commit each issue on its own.
     let chunk = rayon::current_num_threads().max(1) * 2;
-    for batch in todo.chunks(chunk) {
-        let parsed: Vec<(PathBuf, String, bool, crate::Result<ParsedIssue>)> =
-            batch.par_iter().map(|(p, sha, rep)| (p.clone(), sha.clone(), *rep, parse_file(p, &extract))).collect();
-        for (p, sha, rep, res) in parsed {
-            let report = match res {
-                Err(e) => failed(&p, e.to_string()),
-                Ok(issue) => {
+    let mut stop: Option<String> = signals::interrupted().map(|s| format!("stopped by {}", s.name()));
+    let mut fatal: Option<Error> = None;
+    let mut next = 0;
+    while next < todo.len() && stop.is_none() {
+        let batch = &todo[next..(next + chunk).min(todo.len())];
+        next += batch.len();
+        let parsed: Vec<(&Pending, crate::Result<Parsed>)> =
+            batch.par_iter().map(|p| (p, parse_unchanging(&p.path, &p.sha, &extract))).collect();
+        let mut parsed = parsed.into_iter();
+        while let Some((p, res)) = parsed.next() {
+            if let Some(s) = signals::interrupted() {
+                stop = Some(format!("stopped by {}", s.name()));
+            }
+            if let Some(why) = &stop {
+                // The file in progress and its batch-mates: not committed.
+                let r = abandoned(&p.path, Some(p.sha.clone()), why);
+                progress.file_done(&r);
+                report.files.push(r);
+                for (p, _) in parsed.by_ref() {
+                    left.push(abandoned(&p.path, Some(p.sha.clone()), why));
+                }
+                break;
+            }
+            let file_report = match res {
+                Err(e) => failed(&p.path, e.to_string()),
+                Ok(Parsed { issue, reread }) => {
                     let n = issue.documents.len();
-                    pages += issue.issue.pages;
+                    let sha = issue.issue.source_sha256.clone();
+                    // Read again after a change: the bytes that were parsed decide.
+                    let rep =
+                        if sha == p.sha { p.replaces } else { known_paths.get(&issue.issue.source_path).is_some_and(|old| *old != sha) };
                     let mut warnings = issue.warnings.clone();
+                    if reread {
+                        warnings.insert(0, format!("{}: changed while it was read; read again once it was still", p.path.display()));
+                    }
                     if n == 0 {
-                        warnings.insert(0, format!("{}: no document found", p.display()));
-                    }
-                    ix.stage_issue(&writer, &issue)?;
-                    ix.commit(&mut writer, &serde_json::json!({"file": p.to_string_lossy(), "sha256": sha}).to_string())?;
-                    if rep {
-                        replaced += n;
+                        report.pages += issue.issue.pages;
+                        let extractors = issue.issue.extractors.clone();
+                        FileReport {
+                            path: p.path.to_string_lossy().into_owned(),
+                            sha256: Some(sha),
+                            outcome: Outcome::Empty,
+                            documents: 0,
+                            error: Some(format!("{}: no document found (text read by {})", p.path.display(), extractors.join(", "))),
+                            warnings,
+                            extractors,
+                        }
                     } else {
-                        added += n;
-                    }
-                    FileReport {
-                        path: p.to_string_lossy().into_owned(),
-                        sha256: Some(sha),
-                        outcome: if rep { Outcome::Replaced } else { Outcome::Ingested },
-                        documents: n,
-                        error: None,
-                        warnings,
-                        extractors: issue.issue.extractors.clone(),
+                        let committed = ix.stage_issue(&writer, &issue).and_then(|_| {
+                            ix.commit(&mut writer, &serde_json::json!({"file": p.path.to_string_lossy(), "sha256": sha}).to_string())
+                        });
+                        if let Err(e) = committed {
+                            // Nothing more can be committed (the writer is gone
+                            // with the failed commit): stop here.
+                            if let Error::DiskFull { .. } = e {
+                                let bytes = |i: &ParsedIssue| serde_json::to_vec(i).map(|v| v.len() as u64).unwrap_or(0);
+                                let parsed_bytes = bytes(&issue)
+                                    + parsed.as_slice().iter().filter_map(|(_, r)| r.as_ref().ok()).map(|q| bytes(&q.issue)).sum::<u64>();
+                                let unparsed: u64 =
+                                    todo[next..].iter().filter_map(|q| std::fs::metadata(&q.path).ok()).map(|m| m.len()).sum();
+                                report.space_needed = Some(space_needed(ix, parsed_bytes, unparsed));
+                            }
+                            stop = Some(format!("{}: {e}", p.path.display()));
+                            fatal = Some(e);
+                            let r = abandoned(&p.path, Some(p.sha.clone()), "the commit failed");
+                            progress.file_done(&r);
+                            report.files.push(r);
+                            for (p, _) in parsed.by_ref() {
+                                left.push(abandoned(&p.path, Some(p.sha.clone()), "the run stopped at a failed commit"));
+                            }
+                            break;
+                        }
+                        touched.extend(issue.documents.iter().map(|d| d.id.clone()));
+                        merge_some(ix, &mut writer, progress);
+                        report.pages += issue.issue.pages;
+                        if rep {
+                            report.documents_replaced += n;
+                        } else {
+                            report.documents_added += n;
+                        }
+                        FileReport {
+                            path: p.path.to_string_lossy().into_owned(),
+                            sha256: Some(sha),
+                            outcome: if rep { Outcome::Replaced } else { Outcome::Ingested },
+                            documents: n,
+                            error: None,
+                            warnings,
+                            extractors: issue.issue.extractors.clone(),
+                        }
                     }
                 }
             };
-            progress.file_done(&report);
-            reports.push(report);
+            progress.file_done(&file_report);
+            report.files.push(file_report);
         }
     }
-    // Fewer segments make every search cheaper: after a batch that changed
-    // the index, merge them into one (atomic, like a commit).
-    if added + replaced > 0 {
-        let ids = ix.index.searchable_segment_ids().unwrap_or_default();
-        if ids.len() > 1 {
-            if let Err(e) = writer.merge(&ids).wait() {
-                progress.note(&format!("merge skipped: {e}"));
+    let why = stop.clone().unwrap_or_default();
+    for p in &todo[next..] {
+        left.push(abandoned(&p.path, Some(p.sha.clone()), if fatal.is_some() { "the run stopped at a failed commit" } else { &why }));
+    }
+    for r in left {
+        progress.file_done(&r);
+        report.files.push(r);
+    }
+    if stop.is_some() {
+        // What is committed stays; the writer's drop releases the lock.
+        drop(writer);
+        if let Some(e) = fatal {
+            // The failed commit's files are not in the index: remove them
+            // (a fresh writer collects what no commit refers to), so that
+            // the space is free again and the run can at least be logged.
+            if let Ok(w) = ix.writer() {
+                let _ = w.garbage_collect_files().wait();
+            }
+            let e = match e {
+                Error::DiskFull { what, .. } => storage::disk_full(&ix.dir, report.space_needed, &what),
+                e => e,
+            };
+            report.error = Some(e.to_string());
+        }
+        return finish(report);
+    }
+    // What this run made known, committed as one entry (a run stopped
+    // before this point leaves it to the next run, which finds the same).
+    let opts_changes = crate::changes::ChangeOptions { today: stamp.date_naive(), expires_within: opts.expires_within };
+    match crate::changes::record(ix, &mut writer, &touched, opts_changes, stamp) {
+        Ok(Some(set)) => {
+            report.changes = crate::changes::counts(&set.changes);
+            report.ingested = Some(set.ingested);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            if let Error::DiskFull { needed, .. } = &e {
+                report.space_needed = *needed;
+            }
+            report.error = Some(format!("the documents are committed, but what they made known could not be recorded: {e}"));
+            // The failed commit's files go (what no commit refers to).
+            drop(writer);
+            if let Ok(w) = ix.writer() {
+                let _ = w.garbage_collect_files().wait();
+            }
+            return finish(report);
+        }
+    }
+    // Fewer segments make every search cheaper: merge them into one (atomic,
+    // like a commit; also what an earlier run had to skip).
+    let ids = ix.index.searchable_segment_ids().unwrap_or_default();
+    if ids.len() > 1 {
+        if let Err(e) = writer.merge(&ids).wait() {
+            progress.note(&format!("merge skipped: {e}"));
+        }
+    }
+    // What the merges left behind (their inputs, a merge cut short) goes now.
+    let _ = writer.garbage_collect_files().wait();
+    // The files just written are read whole once, now, while they are in
+    // the page cache, so that the next command need not (see check).
+    if let Err(e) = crate::check::verify_new_files(ix) {
+        report.error = Some(e.to_string());
+    }
+    // The export of the state this run leaves, beside the index, while the
+    // lock still keeps other ingests out.
+    if report.error.is_none()
+        && signals::interrupted().is_none()
+        && (report.documents_added + report.documents_replaced > 0 || !crate::export::is_current(&ix.dir))
+    {
+        match crate::export::keep(ix, opts.keep_export) {
+            Ok(p) => report.export = p.map(|p| p.to_string_lossy().into_owned()),
+            Err(e) => {
+                if let Error::DiskFull { needed, .. } = &e {
+                    report.space_needed = *needed;
+                }
+                report.error = Some(format!("the index is committed, but its export could not be written: {e}"));
             }
         }
+    } else if opts.keep_export > 0 {
+        report.export = storage::latest_export(&ix.dir).map(|p| p.to_string_lossy().into_owned());
     }
     writer.wait_merging_threads().ok();
-    progress.finish();
-    let failed_n = reports.iter().filter(|r| r.outcome == Outcome::Failed).count();
-    Ok(IngestReport {
-        files: reports,
-        documents_added: added,
-        documents_replaced: replaced,
-        failed: failed_n,
-        pages,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
+    finish(report)
 }

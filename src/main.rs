@@ -36,6 +36,54 @@ enum Cmd {
         /// OCR pages without a usable text layer (auto), never (off) or every page (force).
         #[arg(long, default_value = "auto", value_name = "auto|off|force")]
         ocr: OcrMode,
+        /// Exports to keep beside the index (in INDEX/exports/), the newest
+        /// written after each successful ingest; 0 keeps none.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        keep_export: usize,
+        /// Record as `expires` the windows that end up to this many days
+        /// after today (GONGBAO_TODAY, else the local date).
+        #[arg(long, default_value_t = gongbao::changes::DEFAULT_EXPIRES_WITHIN, value_name = "DAYS")]
+        expires_within: u32,
+    },
+    /// What ingests made known: documents added, repealed, declared invalid,
+    /// superseded, amended, partially repealed or extended, windows that end,
+    /// documents named that the corpus does not hold. Newest ingest first.
+    Changes {
+        /// Only those recorded by ingests on or after this date.
+        #[arg(long, value_parser = parse_date, conflicts_with = "last")]
+        since: Option<NaiveDate>,
+        /// Only those recorded by the last ingest.
+        #[arg(long)]
+        last: bool,
+        /// Only those of the watched documents (`gongbao watch`).
+        #[arg(long)]
+        watched: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The documents you rely on: `changes --watched` and `/feed.atom?watched=1`
+    /// keep only their changes. ID: a 文号 in any bracket variant, or a title in 《》.
+    Watch {
+        #[command(subcommand)]
+        action: WatchCmd,
+    },
+    /// Verify the index: every file whole, every segment open, stored records
+    /// matching the postings, source files unchanged. Exit 1 on damage, 2 when
+    /// sound but some source files changed since they were ingested.
+    Check {
+        #[arg(long)]
+        json: bool,
+        /// Do not hash the source files.
+        #[arg(long)]
+        no_sources: bool,
+    },
+    /// What the index holds, its exports, and the last ingest runs.
+    Info {
+        /// How many runs of the ingest log to show.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Extract and parse one file without touching the index.
     Parse {
@@ -127,6 +175,25 @@ enum Cmd {
     Worker { file: PathBuf },
 }
 
+#[derive(Subcommand)]
+enum WatchCmd {
+    /// Watch these documents (a 文号 not in the corpus yet is kept, and matched when it arrives).
+    Add {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Stop watching these documents.
+    Remove {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// The watched documents, with their status today.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     /// One stored record per line (what rebuild reads).
@@ -152,15 +219,12 @@ impl Progress for CliProgress {
     }
     fn file_done(&self, r: &FileReport) {
         let line = match &r.error {
-            Some(e) => format!("failed    {e}"),
+            Some(e) => format!("{:<9} {e}", r.outcome.to_string()),
             None => format!("{:<9} {} ({} documents)", r.outcome.to_string(), r.path, r.documents),
         };
-        match &self.bar {
-            Some(b) => {
-                b.println(line);
-                b.inc(1);
-            }
-            None => eprintln!("{line}"),
+        self.say(line);
+        if let Some(b) = &self.bar {
+            b.inc(1);
         }
     }
     fn finish(&self) {
@@ -168,18 +232,35 @@ impl Progress for CliProgress {
             b.finish_and_clear();
         }
     }
+    fn note(&self, message: &str) {
+        self.say(format!("note: {message}"));
+    }
+}
+
+impl CliProgress {
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Does this command start child processes that read our pipes (tesseract
+/// reads a page image from one)? Then SIGPIPE stays ignored, as Rust sets
+/// it: a child that exits early must not kill us.
+fn starts_children(cmd: &Cmd) -> bool {
+    matches!(cmd, Cmd::Ingest { .. } | Cmd::Parse { .. } | Cmd::CleanText { .. })
 }
 
 fn main() {
-    // Behave like other command-line tools when the reader of our output
-    // goes away (`gongbao show … | head`): end quietly instead of panicking.
-    // SAFETY: called first thing, before any other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     // The worker is dispatched before clap so that nothing else runs in it.
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(worker::WORKER_SUBCOMMAND) {
+        // SAFETY: first thing, before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
         let code = match args.get(2) {
             Some(f) => worker::run_worker(std::path::Path::new(f)),
             None => 1,
@@ -187,13 +268,78 @@ fn main() {
         std::process::exit(code);
     }
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => std::process::exit(code),
-        Err(e) => {
-            eprintln!("gongbao: {e:#}");
-            std::process::exit(1);
+    if let Err(e) = gongbao::clock::check() {
+        eprintln!("gongbao: {e}");
+        std::process::exit(1);
+    }
+    if !starts_children(&cli.cmd) {
+        // Behave like other command-line tools when the reader of our output
+        // goes away (`gongbao show … | head`): end quietly instead of panicking.
+        // SAFETY: before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
+    if matches!(cli.cmd, Cmd::Ingest { .. }) {
+        // SIGINT and SIGTERM stop an ingest cleanly (see gongbao::signals).
+        if let Err(e) = gongbao::signals::install() {
+            eprintln!("gongbao: cannot catch SIGINT/SIGTERM: {e}");
+        }
+    }
+    // No panic reaches the user as a Rust backtrace: one line, exit 1, and
+    // no child left running.
+    std::panic::set_hook(Box::new(|info| {
+        gongbao::signals::kill_children();
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+    }));
+    let index = cli.index.clone();
+    let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            match damage_behind(&index, &e) {
+                Some(d) => eprintln!("gongbao: {d}"),
+                None => eprintln!("gongbao: {e:#}"),
+            }
+            1
+        }
+        Err(_) => {
+            let why = PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panic".into());
+            match index.join("meta.json").exists().then(|| gongbao::check::diagnose(&index)).flatten() {
+                Some(d) => eprintln!("gongbao: {d}"),
+                None => eprintln!("gongbao: internal error ({why})"),
+            }
+            1
+        }
+    };
+    gongbao::signals::kill_children();
+    std::process::exit(code);
+}
+
+/// A failure that tantivy reported without naming a file (an I/O error
+/// deep in a query) may be damage: if the index's files say so, that is the
+/// message. Only index errors are looked into (the check reads every file).
+fn damage_behind(index: &std::path::Path, e: &anyhow::Error) -> Option<gongbao::Error> {
+    let from_index = e.chain().any(|c| {
+        matches!(c.downcast_ref::<gongbao::Error>(), Some(gongbao::Error::Index { reason, .. })
+            if !reason.starts_with("another ingest") && !reason.starts_with("no index here") && !reason.contains("schema version"))
+    });
+    if from_index {
+        gongbao::check::diagnose(index)
+    } else {
+        None
+    }
+}
+
+thread_local! {
+    /// The message of the last panic on this thread, for the one line we print.
+    static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -256,7 +402,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Cmd::CleanText { file, ocr } => {
-            let ex = gongbao::extract::extract_file(&file, &ExtractOptions { ocr, ..Default::default() })?;
+            let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, ..Default::default() })?;
             let c = gongbao::clean::clean(&ex);
             for n in &ex.notes {
                 eprintln!("note: {n}");
@@ -296,9 +442,8 @@ fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Ingest { paths, json, wait, ocr } => {
+        Cmd::Ingest { paths, json, wait, ocr, keep_export, expires_within } => {
             let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths };
-            let ix = GongbaoIndex::open_or_create(&cli.index)?;
             let bar = (!json && std::io::stderr().is_terminal()).then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
@@ -308,8 +453,9 @@ fn run(cli: Cli) -> Result<i32> {
                 b
             });
             let progress = CliProgress { bar };
-            let opts = gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait };
-            let report = gongbao::ingest::ingest(&ix, &paths, opts, &progress)?;
+            let opts =
+                gongbao::ingest::IngestOptions { extract: ExtractOptions { ocr, ..Default::default() }, wait, keep_export, expires_within };
+            let report = gongbao::ingest::run(&cli.index, &paths, opts, &progress)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -323,17 +469,118 @@ fn run(cli: Cli) -> Result<i32> {
                     eprintln!("{:<10} {:>5}", k, v.len());
                 }
                 eprintln!(
-                    "{} documents added, {} replaced, {} files failed, {} pages in {:.2} s",
-                    report.documents_added, report.documents_replaced, report.failed, report.pages, report.seconds
+                    "{} documents added, {} replaced, {} files failed, {} empty, {} pages in {:.2} s",
+                    report.documents_added, report.documents_replaced, report.failed, report.empty, report.pages, report.seconds
                 );
+                if report.ingested.is_some() {
+                    eprintln!("changes: {} (gongbao changes --last)", gongbao::changes::summary(&report.changes));
+                } else if report.interrupted.is_none() && report.error.is_none() {
+                    eprintln!("changes: none");
+                }
+                if let Some(e) = &report.export {
+                    eprintln!("export: {e}");
+                }
             }
-            Ok(if report.files.iter().any(|f| f.outcome == Outcome::Failed) { 2 } else { 0 })
+            let done = report.files.iter().filter(|f| matches!(f.outcome, Outcome::Ingested | Outcome::Replaced)).count();
+            if let Some(signal) = &report.interrupted {
+                eprintln!(
+                    "gongbao: stopped by {signal}: {done} files committed, {} not done (abandoned); what is committed stays, \
+                     and the same ingest run again does the rest",
+                    report.abandoned
+                );
+            } else if let Some(e) = &report.error {
+                eprintln!("gongbao: {e}");
+                if report.abandoned > 0 {
+                    eprintln!("gongbao: {done} files committed, {} not done (abandoned)", report.abandoned);
+                }
+            }
+            Ok(report.exit_code())
+        }
+        Cmd::Check { json, no_sources } => {
+            let r = gongbao::check::check(&cli.index, !no_sources)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                if r.sound {
+                    println!(
+                        "index {}: sound: {} segments, {} issues, {} documents, {} provisions; every file whole, stored records match the postings",
+                        r.index, r.segments, r.issues, r.documents, r.provisions
+                    );
+                } else {
+                    println!("index {}: damaged", r.index);
+                    for d in &r.damage {
+                        println!("  damaged  {}: {}", d.file, d.problem);
+                    }
+                    match &r.export {
+                        Some(e) => println!("  restore it with `gongbao --index {} rebuild --from {e}`", r.index),
+                        None => println!(
+                            "  no export is kept beside it: restore it with `gongbao --index {} rebuild --from EXPORT`, or ingest the sources into a new index",
+                            r.index
+                        ),
+                    }
+                }
+                for s in &r.sources {
+                    let what = if s.state == "changed" { "changed since ingest" } else { "source file gone" };
+                    let docs: Vec<&str> = s.documents.iter().take(3).map(String::as_str).collect();
+                    let more = if s.documents.len() > 3 { format!(" and {} more", s.documents.len() - 3) } else { String::new() };
+                    println!("  {what}: {} ({} documents: {}{more})", s.path, s.documents.len(), docs.join(", "));
+                }
+                if r.sources.iter().any(|s| s.state == "changed") {
+                    println!("  `gongbao ingest` replaces the documents of changed files");
+                }
+            }
+            Ok(r.exit_code())
+        }
+        Cmd::Info { runs, json } => {
+            let i = gongbao::info::info(&cli.index, runs)?;
+            if json {
+                print_json(&i)?;
+            } else {
+                use gongbao::error::human_bytes;
+                println!("index      {}", i.index);
+                println!(
+                    "entries    {} issues, {} documents, {} provisions in {} segments",
+                    i.issues, i.documents, i.provisions, i.segments
+                );
+                let free = i.free_bytes.map(human_bytes).unwrap_or_else(|| "?".into());
+                println!("disk       {} (index {}), {free} free", human_bytes(i.total_bytes), human_bytes(i.index_bytes));
+                if let Some(c) = &i.last_commit {
+                    println!("last commit {c}");
+                }
+                for e in &i.exports {
+                    println!("export     {} ({})", e.path, human_bytes(e.bytes));
+                }
+                if i.exports.is_empty() {
+                    println!("export     none kept");
+                }
+                println!("last runs ({}):", i.runs.len());
+                for r in &i.runs {
+                    let files: Vec<String> = r.files.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    let secs = (r.end - r.start).num_milliseconds() as f64 / 1000.0;
+                    let how = match (&r.interrupted, &r.error) {
+                        (Some(s), _) => format!("  stopped by {s}"),
+                        (None, Some(e)) => format!("  error: {e}"),
+                        _ => String::new(),
+                    };
+                    println!(
+                        "  {}  exit {}  {:.1} s  {}  +{} ~{} documents, {} warnings{how}",
+                        r.start.format("%Y-%m-%d %H:%M:%S"),
+                        r.exit_code,
+                        secs,
+                        if files.is_empty() { "no files".to_string() } else { files.join(", ") },
+                        r.documents_added,
+                        r.documents_replaced,
+                        r.warnings
+                    );
+                }
+            }
+            Ok(0)
         }
         Cmd::Status { id, on, json } => {
             let ix = GongbaoIndex::open(&cli.index)?;
             let reader = ix.reader()?;
             let typed = gongbao::query::resolve_id(&id);
-            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let on = on.unwrap_or_else(gongbao::clock::today);
             let r = gongbao::status::status(&ix, &reader.searcher(), &typed.doc_id, on)?;
             if json {
                 print_json(&r)?;
@@ -489,14 +736,123 @@ fn run(cli: Cli) -> Result<i32> {
             out.flush()?;
             Ok(0)
         }
-        Cmd::Rebuild { from } => {
-            if from.is_none() && !cli.index.join("meta.json").exists() {
-                anyhow::bail!("no index at {}", cli.index.display());
+        Cmd::Changes { since, last, watched, json } => {
+            let ix = GongbaoIndex::open(&cli.index)?;
+            let reader = ix.reader()?;
+            let since = match (since, last) {
+                (_, true) => gongbao::changes::Since::LastIngest,
+                (Some(d), _) => gongbao::changes::Since::Date(d),
+                _ => gongbao::changes::Since::All,
+            };
+            let list = if watched { Some(gongbao::watch::WatchList::load(&cli.index)?) } else { None };
+            if list.as_ref().is_some_and(|l| l.is_empty()) {
+                eprintln!("note: nothing is watched (gongbao watch add ID…)");
             }
+            let changes = gongbao::changes::list(&ix, &reader.searcher(), since, list.as_ref())?;
+            if json {
+                print_json(&gongbao::changes::ChangesReport { changes })?;
+            } else {
+                print_changes(&changes);
+            }
+            Ok(0)
+        }
+        Cmd::Watch { action } => run_watch(&cli.index, action),
+        Cmd::Rebuild { from } => {
             let n = gongbao::index::rebuild_from(&cli.index, from.as_deref())?;
             let source = from.map(|f| f.display().to_string()).unwrap_or_else(|| "its stored records".into());
             eprintln!("rebuilt {} from {source}: {n} documents", cli.index.display());
             Ok(0)
         }
     }
+}
+
+/// `changes` for people: per ingest, one block per change.
+fn print_changes(changes: &[gongbao::changes::Change]) {
+    if changes.is_empty() {
+        println!("no changes");
+        return;
+    }
+    let show = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let mut at = None;
+    for c in changes {
+        if at != Some(c.ingested) {
+            at = Some(c.ingested);
+            let n = changes.iter().filter(|x| x.ingested == c.ingested).count();
+            println!("ingest of {}: {n} changes", c.ingested.format("%Y-%m-%d %H:%M:%S %:z"));
+        }
+        let name = c.doc_number.clone().unwrap_or_else(|| c.doc_id.clone());
+        println!("  {:<18} {name}  {}", c.kind.as_str(), c.title.as_deref().unwrap_or(""));
+        let mut what: Vec<String> = Vec::new();
+        if let Some(b) = &c.by {
+            what.push(format!("by {}", b.doc_number.as_deref().unwrap_or(&b.id)));
+        }
+        match c.kind {
+            gongbao::changes::ChangeKind::Extended => what.push(format!("until {}", show(c.until))),
+            gongbao::changes::ChangeKind::Expires => what.push(format!("last day in force {}", show(c.until))),
+            _ => {}
+        }
+        if c.effective.is_some() {
+            what.push(format!("from {}", show(c.effective)));
+        }
+        if !c.provisions.is_empty() {
+            what.push(c.provisions.join("、"));
+        }
+        if !c.in_corpus {
+            what.push("not in the corpus".into());
+        }
+        println!("  {:<18} {}", "", what.join(", "));
+        if let Some(e) = &c.evidence {
+            println!("  {:<18} “{e}”", "");
+        }
+    }
+}
+
+/// `watch add|remove|list`.
+fn run_watch(index: &std::path::Path, action: WatchCmd) -> Result<i32> {
+    use gongbao::watch;
+    // The index, when there is one, says what it holds of each id.
+    let open = || if index.join("meta.json").exists() { GongbaoIndex::open(index).map(Some) } else { Ok(None) };
+    match action {
+        WatchCmd::Add { ids } => {
+            let (added, already) = watch::add(index, &ids, gongbao::clock::today())?;
+            let ix = open()?;
+            let list =
+                watch::WatchList { watch: watch::WatchList::load(index)?.watch.into_iter().filter(|w| added.contains(&w.id)).collect() };
+            for e in watch::describe(&list, ix.as_ref(), gongbao::clock::today())? {
+                match (e.in_corpus, &e.title) {
+                    (true, Some(t)) => println!("watching {}  {t}", e.id),
+                    _ => println!("watching {}  (not in the corpus yet)", e.id),
+                }
+            }
+            for id in already {
+                eprintln!("already watched: {id}");
+            }
+        }
+        WatchCmd::Remove { ids } => {
+            let (removed, absent) = watch::remove(index, &ids)?;
+            for id in removed {
+                println!("no longer watching {id}");
+            }
+            for id in absent {
+                eprintln!("not watched: {id}");
+            }
+        }
+        WatchCmd::List { json } => {
+            let list = watch::WatchList::load(index)?;
+            let ix = open()?;
+            let entries = watch::describe(&list, ix.as_ref(), gongbao::clock::today())?;
+            if json {
+                print_json(&serde_json::json!({ "watch": entries }))?;
+            } else if entries.is_empty() {
+                println!("nothing is watched (gongbao watch add ID…)");
+            } else {
+                for e in &entries {
+                    let status = e.status.map(|s| format!("{} ({})", s.label_zh(), s.as_str())).unwrap_or_else(|| "—".into());
+                    let corpus = if e.in_corpus { "" } else { "  (not in the corpus)" };
+                    println!("{}  {status}  {}{corpus}  [since {}]", e.id, e.title.as_deref().unwrap_or(""), e.added);
+                }
+            }
+        }
+    }
+    Ok(0)
 }

@@ -1,5 +1,5 @@
 //! The pipeline as one call: a source file in, a parsed issue out
-//! (extract → clean → segment). No index is touched.
+//! (extract → layout → clean → segment). No index is touched.
 
 use crate::clean::{clean, CleanText};
 use crate::error::{Error, Result};
@@ -47,10 +47,16 @@ pub fn parse_clean(clean: &CleanText, ex: &Extraction, sha256: &str, path: &Path
     ParsedIssue { issue, documents, toc, warnings }
 }
 
+/// Extract one file and lay its pages out: lines in reading order, code
+/// points folded (what the clean stage reads).
+pub fn read_pages(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
+    Ok(crate::layout::arrange(extract_file(path, opts)?))
+}
+
 /// Extract, clean and segment one file.
 pub fn parse_file(path: &Path, opts: &ExtractOptions) -> Result<ParsedIssue> {
     let sha = sha256_file(path)?;
-    let ex = extract_file(path, opts)?;
+    let ex = read_pages(path, opts)?;
     let c = clean(&ex);
     Ok(parse_clean(&c, &ex, &sha, path))
 }
@@ -58,7 +64,7 @@ pub fn parse_file(path: &Path, opts: &ExtractOptions) -> Result<ParsedIssue> {
 /// Clean and segment plain text (pages separated by form feeds) as if it
 /// were a file called `name`. Pure: no file, no worker.
 pub fn parse_text(text: &str, name: &str) -> ParsedIssue {
-    let ex = crate::extract::text_pages(text);
+    let ex = crate::layout::arrange(crate::extract::text_pages(text));
     let c = clean(&ex);
     parse_clean(&c, &ex, &sha256_hex(text.as_bytes()), Path::new(name))
 }

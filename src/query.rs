@@ -247,8 +247,8 @@ fn in_force_filter(ix: &GongbaoIndex, force: &ForceMap) -> Vec<(Occur, Box<dyn Q
     let d = date_key(on);
     let ids =
         |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
-    let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| **u >= on).map(|(k, _)| k).collect();
-    let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| **u < on).map(|(k, _)| k).collect();
+    let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_none_or(|u| u >= on)).map(|(k, _)| k).collect();
+    let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_some_and(|u| u < on)).map(|(k, _)| k).collect();
     let until_ok: Vec<(Occur, Box<dyn Query>)> = vec![
         (Occur::Should, Box::new(RangeQuery::new(Bound::Included(Term::from_field_i64(f.until, d)), Bound::Unbounded))),
         (Occur::Should, ids(extended_ok)),

@@ -104,7 +104,27 @@ pub struct DocDate {
     pub by: Option<String>,
 }
 
+/// `关于印发《X》的通知`, `转发…《X》的通知`: the instrument a wrapper's title names.
+static WRAPPED_TITLE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?:印发|转发|批转|发布|公布)[^《]{0,12}《([^《》]+)》").unwrap());
+
 impl DocumentRecord {
+    /// The keys this document is cited by when cited by title alone
+    /// ([`crate::text::title_key`]): its title, its instrument's title, and
+    /// the instrument a wrapper's title names.
+    pub fn title_keys(&self) -> Vec<String> {
+        let mut keys = vec![crate::text::title_key(&self.title)];
+        if let Some(i) = &self.instrument {
+            keys.push(crate::text::title_key(&i.title));
+        }
+        if let Some(c) = WRAPPED_TITLE.captures(&self.title) {
+            keys.push(crate::text::title_key(&c[1]));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     /// The date of the version the text is: its 成文日期, else the latest
     /// adoption, approval, promulgation, revision or amendment it prints.
     pub fn version_date(&self) -> Option<NaiveDate> {

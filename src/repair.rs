@@ -85,7 +85,7 @@ pub fn apply(clean: &CleanText, repairs: &[DocNumberRepair]) -> CleanText {
         let d = shifts.iter().take_while(|(end, _)| *end <= p.offset).last().map(|(_, d)| *d).unwrap_or(0);
         p.offset = (p.offset as isize + d) as usize;
     }
-    CleanText { text, page_starts, running_lines: clean.running_lines.clone() }
+    CleanText { text, page_starts, running_lines: clean.running_lines.clone(), web: clean.web.clone() }
 }
 
 #[cfg(test)]
@@ -142,6 +142,7 @@ mod tests {
                 PageStart { offset: second, physical: 2, printed: None },
             ],
             running_lines: vec![],
+            web: None,
         };
         let read = DocNumber::parse("青政办图〔2024〕19号").unwrap();
         let repaired = DocNumber::parse("青政办函〔2024〕19号").unwrap();

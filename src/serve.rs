@@ -1,9 +1,10 @@
 //! **serve**: the JSON API and the web pages, over one index.
 //!
 //! `GET /api/search`, `/api/documents/{id}`, `/api/provisions/{id}`,
-//! `/api/status/{id}?on=D`, `/api/health` answer JSON in the shapes of the
-//! CLI's `--json`; `/`, `/doc/{id}` and `/status` are the pages (Chinese,
-//! server-rendered, no script needed). Every request is bounded in time and
+//! `/api/status/{id}?on=D`, `/api/changes`, `/api/health` answer JSON in the
+//! shapes of the CLI's `--json`; `/feed.atom` is the Atom feed of the
+//! changes ([`crate::feed`]); `/`, `/doc/{id}`, `/status` and `/changes`
+//! (最近变化) are the pages (Chinese, server-rendered, no script needed). Every request is bounded in time and
 //! in result size; errors are JSON with a status code and a message. The
 //! reader reloads when an ingest commits.
 
@@ -57,6 +58,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/documents/{*id}", get(api_document))
         .route("/api/provisions/{*id}", get(api_provision))
         .route("/api/status/{*id}", get(api_status))
+        .route("/api/changes", get(api_changes))
+        .route("/feed.atom", get(feed_atom))
+        .route("/changes", get(page_changes))
         .route("/", get(page_search))
         .route("/doc/{*id}", get(page_document))
         .route("/status", get(page_status))
@@ -214,7 +218,7 @@ fn load_document(st: &AppState, id: &str) -> Result<DocumentView, ApiError> {
     let searcher = st.reader.searcher();
     let typed = resolve_id(id);
     let record = st.ix.document(&searcher, &typed.doc_id).ok_or_else(|| ApiError::NotFound(format!("no document {}", typed.doc_id)))?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let status = status(&st.ix, &searcher, &record.id, today)?;
     let linked_from = incoming(&st.ix, &searcher, &record.id)?
         .into_iter()
@@ -224,6 +228,7 @@ fn load_document(st: &AppState, id: &str) -> Result<DocumentView, ApiError> {
             kind: l.kind,
             date: src.validity.effective_from.or(src.signed_date),
             until: l.until,
+            provisions: l.provisions,
             evidence: l.evidence,
         })
         .collect();
@@ -260,12 +265,80 @@ async fn api_status(
     UrlPath(id): UrlPath<String>,
     Query(p): Query<OnParam>,
 ) -> Result<Json<StatusReport>, ApiError> {
-    let on = date_param("on", &p.on)?.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let on = date_param("on", &p.on)?.unwrap_or_else(crate::clock::today);
     blocking(move || {
         let typed = resolve_id(&id);
         Ok(Json(status(&st.ix, &st.reader.searcher(), &typed.doc_id, on)?))
     })
     .await
+}
+
+/// Which changes: `since=YYYY-MM-DD`, `last=1` (the last ingest's),
+/// `watched=1` (the watch list's).
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct ChangesParams {
+    pub since: Option<String>,
+    pub last: Option<String>,
+    pub watched: Option<String>,
+}
+
+fn flag(v: &Option<String>) -> bool {
+    matches!(nonempty(v), Some("1" | "true" | "on" | "yes"))
+}
+
+impl ChangesParams {
+    fn since(&self) -> Result<crate::changes::Since, ApiError> {
+        use crate::changes::Since;
+        Ok(match (flag(&self.last), date_param("since", &self.since)?) {
+            (true, _) => Since::LastIngest,
+            (false, Some(d)) => Since::Date(d),
+            (false, None) => Since::All,
+        })
+    }
+}
+
+/// The changes `p` asks for, newest first.
+fn load_changes(st: &AppState, p: &ChangesParams) -> Result<Vec<crate::changes::Change>, ApiError> {
+    let since = p.since()?;
+    let watch = if flag(&p.watched) {
+        Some(crate::watch::WatchList::load(&st.ix.dir).map_err(|e| ApiError::Internal(e.to_string()))?)
+    } else {
+        None
+    };
+    Ok(crate::changes::list(&st.ix, &st.reader.searcher(), since, watch.as_ref())?)
+}
+
+async fn api_changes(
+    State(st): State<Arc<AppState>>,
+    Query(p): Query<ChangesParams>,
+) -> Result<Json<crate::changes::ChangesReport>, ApiError> {
+    p.since()?;
+    blocking(move || Ok(Json(crate::changes::ChangesReport { changes: load_changes(&st, &p)? }))).await
+}
+
+/// `http://host:port` from the request's Host header (links in the feed
+/// are absolute), or nothing (relative links) when it is absent or odd.
+fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'));
+    if ok {
+        format!("http://{host}")
+    } else {
+        String::new()
+    }
+}
+
+async fn feed_atom(State(st): State<Arc<AppState>>, headers: axum::http::HeaderMap, Query(p): Query<ChangesParams>) -> Response {
+    let watched = flag(&p.watched);
+    let p = ChangesParams { watched: p.watched, ..Default::default() };
+    let base = base_url(&headers);
+    match blocking(move || load_changes(&st, &p)).await {
+        Ok(changes) => {
+            let o = crate::feed::FeedOptions { base, watched, empty_updated: crate::clock::now() };
+            ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], crate::feed::atom(&changes, &o)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 // ---------------------------------------------------------------- pages
@@ -288,7 +361,7 @@ fn page(title: &str, body: &str) -> Html<String> {
         r#"<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{} · 公报检索</title><link rel="stylesheet" href="/style.css"></head>
-<body><header><a class="brand" href="/">公报检索</a><a href="/">检索</a><a href="/status">效力查询</a></header>
+<body><header><a class="brand" href="/">公报检索</a><a href="/">检索</a><a href="/status">效力查询</a><a href="/changes">最近变化</a></header>
 <main>{}</main></body></html>"#,
         esc(title),
         body
@@ -537,6 +610,7 @@ fn kind_zh(k: crate::analyse::LinkKind) -> &'static str {
     use crate::analyse::LinkKind::*;
     match k {
         Repeals => "废止",
+        RepealsPart => "部分废止",
         DeclaresInvalid => "宣布失效",
         Supersedes => "替代",
         Amends => "修改",
@@ -689,7 +763,7 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
         if id.chars().count() > MAX_QUERY_CHARS {
             return html_error(ApiError::BadRequest("文号过长".into()));
         }
-        let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let on = on.unwrap_or_else(crate::clock::today);
         let st2 = st.clone();
         let r = match blocking(move || Ok(status(&st2.ix, &st2.reader.searcher(), &resolve_id(&id).doc_id, on)?)).await {
             Ok(r) => r,
@@ -714,6 +788,76 @@ async fn page_status(State(st): State<Arc<AppState>>, Query(p): Query<StatusPara
         render_evidence(&mut b, &r.evidence, &r.decided_by, true);
     }
     page("效力查询", &b).into_response()
+}
+
+/// The badge of a change's kind.
+fn change_badge(k: crate::changes::ChangeKind) -> String {
+    format!(r#"<span class="badge c-{}">{}</span>"#, k.as_str(), k.label_zh())
+}
+
+async fn page_changes(State(st): State<Arc<AppState>>, Query(p): Query<ChangesParams>) -> Response {
+    let st2 = st.clone();
+    let p2 = p.clone();
+    let changes = match blocking(move || load_changes(&st2, &p2)).await {
+        Ok(c) => c,
+        Err(e) => return html_error(e),
+    };
+    let watched = flag(&p.watched);
+    let checked = if watched { " checked" } else { "" };
+    let feed = if watched { "/feed.atom?watched=1" } else { "/feed.atom" };
+    let mut b = format!(
+        r#"<h1>最近变化</h1><form class="search" action="/changes" method="get">
+<label>自 <input type="date" name="since" value="{}" aria-label="录入日期起"></label>
+<label><input type="checkbox" name="watched" value="1"{checked}> 仅关注的文件</label>
+<button type="submit">筛选</button></form>
+<p class="meta">每次入库新发现的变化：新增文件、废止、宣布失效、修改、延长有效期、有效期届满、引用了本库未收录的文件。<a href="{feed}">订阅（Atom）</a></p>"#,
+        esc(p.since.as_deref().unwrap_or(""))
+    );
+    if changes.is_empty() {
+        b.push_str(r#"<p class="meta">没有变化。</p>"#);
+    }
+    let shown = &changes[..changes.len().min(crate::feed::MAX_ENTRIES)];
+    if shown.len() < changes.len() {
+        b.push_str(&format!(r#"<p class="meta">共 {} 项，显示最新的 {} 项；可按录入日期筛选。</p>"#, changes.len(), shown.len()));
+    }
+    let mut at = None;
+    for c in shown {
+        if at != Some(c.ingested) {
+            if at.is_some() {
+                b.push_str("</ol>");
+            }
+            at = Some(c.ingested);
+            let n = changes.iter().filter(|x| x.ingested == c.ingested).count();
+            b.push_str(&format!(
+                r#"<h2>{} 入库 · {n} 项变化</h2><ol class="changes">"#,
+                esc(&c.ingested.format("%Y-%m-%d %H:%M").to_string())
+            ));
+        }
+        b.push_str(&format!(
+            r#"<li id="c-{}">{} <a class="title" href="{}">{}</a><div class="meta">{}</div>"#,
+            esc(&c.id),
+            change_badge(c.kind),
+            esc(&crate::feed::doc_path(c)),
+            esc(&crate::feed::doc_name(c)),
+            esc(&crate::feed::effect_zh(c))
+        ));
+        if let Some(by) = &c.by {
+            b.push_str(&format!(
+                r#"<div class="meta">{}：<a href="/doc/{}">{}</a></div>"#,
+                if c.kind == crate::changes::ChangeKind::Dangling { "提及它的文件" } else { "依据" },
+                enc(&by.id),
+                esc(&crate::feed::named(by.doc_number.as_deref(), Some(&by.title), &by.id))
+            ));
+        }
+        if let Some(e) = &c.evidence {
+            b.push_str(&format!("<blockquote>{}</blockquote>", esc(e)));
+        }
+        b.push_str("</li>");
+    }
+    if at.is_some() {
+        b.push_str("</ol>");
+    }
+    page("最近变化", &b).into_response()
 }
 
 /// Serve until interrupted (Ctrl-C). `ready` is called with the bound

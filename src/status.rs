@@ -4,6 +4,12 @@
 //! that point at it, so a later issue that repeals or extends a document
 //! changes its status without rewriting its record (DESIGN.md "Status").
 //! A document not in the corpus can still be known to be repealed.
+//!
+//! Links point at a target by its 文号, or by its title alone (`《X》`): a
+//! title names the latest document of the corpus with that title signed
+//! on or before the linking document. A document in force that a later one
+//! amends is `amended`; one whose provisions a later one repeals is
+//! `partially_repealed` (with the provisions named).
 
 use crate::analyse::{Basis, Link, LinkKind};
 use crate::error::Result;
@@ -22,6 +28,10 @@ use tantivy::{Searcher, Term};
 pub enum Status {
     NotYetEffective,
     InForce,
+    /// In force, and a document in force on the date changed its text.
+    Amended,
+    /// In force, and a document in force on the date repealed some of its provisions.
+    PartiallyRepealed,
     Expired,
     Repealed,
     Unknown,
@@ -32,6 +42,8 @@ impl Status {
         match self {
             Status::NotYetEffective => "not_yet_effective",
             Status::InForce => "in_force",
+            Status::Amended => "amended",
+            Status::PartiallyRepealed => "partially_repealed",
             Status::Expired => "expired",
             Status::Repealed => "repealed",
             Status::Unknown => "unknown",
@@ -43,6 +55,8 @@ impl Status {
         match self {
             Status::NotYetEffective => "尚未生效",
             Status::InForce => "现行有效",
+            Status::Amended => "已被修改",
+            Status::PartiallyRepealed => "部分失效",
             Status::Expired => "已失效",
             Status::Repealed => "已废止",
             Status::Unknown => "未知",
@@ -62,6 +76,9 @@ pub struct Decision {
     /// For `extends`: the new end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<NaiveDate>,
+    /// For `amends` and `repeals_part`: the provisions it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisions: Vec<String>,
     pub evidence: String,
 }
 
@@ -86,7 +103,7 @@ pub struct StatusReport {
 }
 
 /// When a link's source takes effect: its own start, else its signed date.
-fn source_date(d: &DocumentRecord) -> Option<NaiveDate> {
+pub fn source_date(d: &DocumentRecord) -> Option<NaiveDate> {
     d.validity.effective_from.or(d.signed_date)
 }
 
@@ -97,6 +114,7 @@ fn decision(src: &DocumentRecord, l: &Link) -> Decision {
         kind: l.kind,
         date: source_date(src),
         until: l.until,
+        provisions: l.provisions.clone(),
         evidence: l.evidence.clone(),
     }
 }
@@ -108,23 +126,26 @@ pub fn resolve(id: &str, record: Option<&DocumentRecord>, incoming: &[(DocumentR
     let mut until = record.and_then(|r| r.validity.effective_until);
     let mut basis = record.map(|r| r.validity.basis);
     let mut decided_by = Vec::new();
-    // Extensions in force on the date, in the order they took effect.
+    // Extensions in force on the date, in the order they took effect; a
+    // renewal without an end (继续有效) opens the window.
     let mut ext: Vec<&(DocumentRecord, Link)> =
         incoming.iter().filter(|(s, l)| l.kind == LinkKind::Extends && source_date(s).is_some_and(|d| d <= on)).collect();
     ext.sort_by_key(|(s, _)| source_date(s));
     for (s, l) in ext {
-        if let Some(u) = l.until {
-            until = Some(u);
-            basis = Some(Basis::Extended);
-            decided_by.push(decision(s, l));
-        }
+        until = l.until;
+        basis = Some(Basis::Extended);
+        decided_by.push(decision(s, l));
     }
     // The earliest repeal in force on the date.
-    let mut ends: Vec<&(DocumentRecord, Link)> =
-        incoming.iter().filter(|(s, l)| l.kind.ends_force() && source_date(s).is_some_and(|d| d <= on)).collect();
-    ends.sort_by_key(|(s, _)| source_date(s));
+    let in_force_on = |k: fn(LinkKind) -> bool| -> Vec<&(DocumentRecord, Link)> {
+        let mut v: Vec<&(DocumentRecord, Link)> =
+            incoming.iter().filter(|(s, l)| k(l.kind) && source_date(s).is_some_and(|d| d <= on)).collect();
+        v.sort_by_key(|(s, _)| source_date(s));
+        v
+    };
+    let ends = in_force_on(LinkKind::ends_force);
     let repeal = ends.first().copied();
-    let status = match (record, repeal) {
+    let mut status = match (record, repeal) {
         (_, Some((s, _))) if until.is_none_or(|u| source_date(s).is_none_or(|d| d <= u)) => Status::Repealed,
         (None, _) => Status::Unknown,
         (Some(_), _) => window_status(on, from, until),
@@ -133,6 +154,15 @@ pub fn resolve(id: &str, record: Option<&DocumentRecord>, incoming: &[(DocumentR
         if let Some((s, l)) = repeal {
             decided_by.insert(0, decision(s, l));
         }
+    }
+    // Changes to a document in force: partial repeals, then amendments.
+    let parts = in_force_on(|k| k == LinkKind::RepealsPart);
+    let amendments = in_force_on(|k| k == LinkKind::Amends);
+    if matches!(status, Status::InForce | Status::Unknown) && (!parts.is_empty() || !amendments.is_empty()) {
+        if status == Status::InForce {
+            status = if parts.is_empty() { Status::Amended } else { Status::PartiallyRepealed };
+        }
+        decided_by.extend(parts.iter().chain(amendments.iter()).map(|(s, l)| decision(s, l)));
     }
     StatusReport {
         id: id.to_string(),
@@ -149,8 +179,14 @@ pub fn resolve(id: &str, record: Option<&DocumentRecord>, incoming: &[(DocumentR
     }
 }
 
-/// The links in the index that point at `id`, with their source documents.
+/// The links in the index that point at `id` (by its 文号 or id, or by
+/// one of its titles when `record` is known), with their source documents.
 pub fn incoming(ix: &GongbaoIndex, searcher: &Searcher, id: &str) -> Result<Vec<(DocumentRecord, Link)>> {
+    let record = ix.document(searcher, id);
+    incoming_to(ix, searcher, id, record.as_ref())
+}
+
+fn incoming_to(ix: &GongbaoIndex, searcher: &Searcher, id: &str, record: Option<&DocumentRecord>) -> Result<Vec<(DocumentRecord, Link)>> {
     let q = TermQuery::new(Term::from_field_text(ix.fields.link_target, id), IndexRecordOption::Basic);
     let mut out = Vec::new();
     for d in ix.documents_matching(searcher, &q)? {
@@ -158,18 +194,138 @@ pub fn incoming(ix: &GongbaoIndex, searcher: &Searcher, id: &str) -> Result<Vec<
             out.push((d.clone(), l.clone()));
         }
     }
+    let Some(record) = record else { return Ok(out) };
+    let mut titles = TitleResolver::default();
+    for key in record.title_keys() {
+        let q =
+            TermQuery::new(Term::from_field_text(ix.fields.link_target, &crate::index::title_target_term(&key)), IndexRecordOption::Basic);
+        for d in ix.documents_matching(searcher, &q)? {
+            if d.id == record.id {
+                continue;
+            }
+            // By title: a link that names no 文号, or one that names a 文号
+            // this document does not print (its record has none).
+            for l in d.links.iter().filter(|l| l.target.is_none() || record.doc_number.is_none()) {
+                let Some(t) = l.target_title.as_deref().filter(|t| crate::text::title_key(t) == key) else { continue };
+                if titles.resolve(ix, searcher, t, source_date(&d), &d.id)?.as_deref() == Some(record.id.as_str())
+                    && !out.iter().any(|(s, x)| s.id == d.id && x == l)
+                {
+                    out.push((d.clone(), l.clone()));
+                }
+            }
+        }
+    }
     Ok(out)
+}
+
+/// Which document of the corpus a title names, as of the date of the
+/// document that names it: the latest with that title signed on or before
+/// it (else the earliest after it). Cached per title.
+#[derive(Default)]
+pub struct TitleResolver {
+    /// Title key → (signed date, id, prints a 文号) of the documents with that title.
+    by_key: HashMap<String, Vec<(Option<NaiveDate>, String, bool)>>,
+}
+
+impl TitleResolver {
+    fn resolve(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        title: &str,
+        as_of: Option<NaiveDate>,
+        source: &str,
+    ) -> Result<Option<String>> {
+        let key = crate::text::title_key(title);
+        if !self.by_key.contains_key(&key) {
+            let q = TermQuery::new(Term::from_field_text(ix.fields.title_key, &key), IndexRecordOption::Basic);
+            let mut v: Vec<(Option<NaiveDate>, String, bool)> =
+                ix.documents_matching(searcher, &q)?.iter().map(|d| (d.signed_date, d.id.clone(), d.doc_number.is_some())).collect();
+            v.sort();
+            self.by_key.insert(key.clone(), v);
+        }
+        // Never the linking document itself: a new 意见 that repeals the old
+        // one of the same title names the old one.
+        let docs: Vec<&(Option<NaiveDate>, String, bool)> = self.by_key[&key].iter().filter(|(_, id, _)| id != source).collect();
+        let before = docs.iter().rev().find(|(d, _, _)| as_of.is_none_or(|a| d.is_none_or(|d| d <= a)));
+        Ok(before.or(docs.first()).map(|(_, id, _)| id.clone()))
+    }
+
+    /// What a link of `src` (taking effect on `date`) points at, as status
+    /// counts it: the 文号 it names; the document of the corpus its title
+    /// names when that document prints no 文号 (for a link by title alone,
+    /// any document of that title); by title alone and not in the corpus,
+    /// the `《title key》` term it is known by.
+    pub fn link_targets(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        src: &DocumentRecord,
+        l: &Link,
+        date: Option<NaiveDate>,
+    ) -> Result<Vec<String>> {
+        let mut targets: Vec<String> = l.target.iter().cloned().collect();
+        if let Some(title) = &l.target_title {
+            match self.resolve_unnumbered(ix, searcher, title, date, &src.id, l.target.is_none())? {
+                Some(id) if id != src.id => targets.push(id),
+                // Not in the corpus: known by its title.
+                _ if l.target.is_none() => targets.push(crate::index::title_target_term(title)),
+                _ => {}
+            }
+        }
+        Ok(targets)
+    }
+
+    /// [`Self::resolve`], but for a link that also names a 文号 (`any` false)
+    /// only a document that prints none: one that prints another 文号 is
+    /// another document of the same title.
+    fn resolve_unnumbered(
+        &mut self,
+        ix: &GongbaoIndex,
+        searcher: &Searcher,
+        title: &str,
+        as_of: Option<NaiveDate>,
+        source: &str,
+        any: bool,
+    ) -> Result<Option<String>> {
+        let Some(id) = self.resolve(ix, searcher, title, as_of, source)? else { return Ok(None) };
+        let numbered = self.by_key[&crate::text::title_key(title)].iter().any(|(_, i, n)| *i == id && *n);
+        Ok((any || !numbered).then_some(id))
+    }
 }
 
 /// The status of `id` on `on`, from the index.
 pub fn status(ix: &GongbaoIndex, searcher: &Searcher, id: &str, on: NaiveDate) -> Result<StatusReport> {
+    // `《X》`: the document of that title (the latest), or what links to the title.
+    if let Some(title) = id.strip_prefix('《').and_then(|r| r.strip_suffix('》')) {
+        let mut titles = TitleResolver::default();
+        if let Some(found) = titles.resolve(ix, searcher, title, None, "")? {
+            return status(ix, searcher, &found, on);
+        }
+        let term = crate::index::title_target_term(title);
+        let inc = incoming_to(ix, searcher, &term, None)?;
+        let key = crate::text::title_key(title);
+        let inc: Vec<(DocumentRecord, Link)> = ix
+            .documents_matching(searcher, &TermQuery::new(Term::from_field_text(ix.fields.link_target, &term), IndexRecordOption::Basic))?
+            .into_iter()
+            .flat_map(|d| {
+                d.links
+                    .iter()
+                    .filter(|l| l.target.is_none() && l.target_title.as_deref().is_some_and(|t| crate::text::title_key(t) == key))
+                    .map(|l| (d.clone(), l.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .chain(inc)
+            .collect();
+        return Ok(resolve(id, None, &inc, on));
+    }
     let record = ix.document(searcher, id);
-    let inc = incoming(ix, searcher, id)?;
+    let inc = incoming_to(ix, searcher, id, record.as_ref())?;
     if record.is_none() && inc.is_empty() {
         // Unknown: perhaps OCR misread its 机关代字 where it was printed.
         if let Some(m) = crate::docnum::DocNumber::parse(id).map(|dn| crate::lookup::nearest(ix, searcher, &dn)).transpose()?.flatten() {
             let record = ix.document(searcher, &m.matched);
-            let inc = incoming(ix, searcher, &m.matched)?;
+            let inc = incoming_to(ix, searcher, &m.matched, record.as_ref())?;
             let mut r = resolve(&m.matched, record.as_ref(), &inc, on);
             r.approximate = Some(m);
             return Ok(r);
@@ -186,8 +342,11 @@ pub struct ForceMap {
     pub as_of: Option<NaiveDate>,
     /// Target → the date its repeal takes effect (earliest, on or before as_of).
     pub repealed: HashMap<String, NaiveDate>,
-    /// Target → extended end (the latest extension on or before as_of).
-    pub extended: HashMap<String, NaiveDate>,
+    /// Target → extended end (the latest extension on or before as_of; `None`: renewed without an end).
+    pub extended: HashMap<String, Option<NaiveDate>>,
+    /// Targets amended, and targets partly repealed, on or before as_of.
+    pub amended: std::collections::HashSet<String>,
+    pub partly_repealed: std::collections::HashSet<String>,
     /// Per segment: the doc_id term ordinals of the targets (computed once).
     pub segment_ords: std::sync::Arc<std::sync::Mutex<HashMap<String, std::sync::Arc<HashMap<u64, String>>>>>,
 }
@@ -219,16 +378,13 @@ impl ForceMap {
     pub fn build(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
         let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
         let mut m = ForceMap { as_of: Some(on), ..Default::default() };
-        let mut ext: Vec<(NaiveDate, String, NaiveDate)> = Vec::new();
+        let mut ext: Vec<(NaiveDate, String, Option<NaiveDate>)> = Vec::new();
+        let mut titles = TitleResolver::default();
         for d in ix.documents_matching(searcher, &q)? {
             let Some(date) = source_date(&d).filter(|x| *x <= on) else { continue };
-            for l in &d.links {
-                let Some(t) = &l.target else { continue };
-                if l.kind.ends_force() {
-                    let e = m.repealed.entry(t.clone()).or_insert(date);
-                    *e = (*e).min(date);
-                } else if let (LinkKind::Extends, Some(u)) = (l.kind, l.until) {
-                    ext.push((date, t.clone(), u));
+            for l in d.links.iter().filter(|l| l.kind.changes_target()) {
+                for t in titles.link_targets(ix, searcher, &d, l, Some(date))? {
+                    m.apply(l, t, date, &mut ext);
                 }
             }
         }
@@ -239,16 +395,37 @@ impl ForceMap {
         Ok(m)
     }
 
+    /// Record what link `l` (taking effect on `date`) does to target `t`.
+    fn apply(&mut self, l: &Link, t: String, date: NaiveDate, ext: &mut Vec<(NaiveDate, String, Option<NaiveDate>)>) {
+        match l.kind {
+            LinkKind::Extends => ext.push((date, t, l.until)),
+            LinkKind::Amends => {
+                self.amended.insert(t);
+            }
+            LinkKind::RepealsPart => {
+                self.partly_repealed.insert(t);
+            }
+            _ => {
+                let e = self.repealed.entry(t).or_insert(date);
+                *e = (*e).min(date);
+            }
+        }
+    }
+
     /// The status of a document of the corpus with window `from`–`until`.
     pub fn status_of(&self, id: &str, from: Option<NaiveDate>, until: Option<NaiveDate>) -> Status {
         let Some(on) = self.as_of else { return Status::Unknown };
-        let until = self.extended.get(id).copied().or(until);
+        let until = self.extended.get(id).copied().unwrap_or(until);
         if let Some(r) = self.repealed.get(id) {
             if until.is_none_or(|u| *r <= u) {
                 return Status::Repealed;
             }
         }
-        window_status(on, from, until)
+        match window_status(on, from, until) {
+            Status::InForce if self.partly_repealed.contains(id) => Status::PartiallyRepealed,
+            Status::InForce if self.amended.contains(id) => Status::Amended,
+            s => s,
+        }
     }
 }
 

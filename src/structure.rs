@@ -37,6 +37,13 @@ pub enum ProvisionKind {
     Level3,
     /// （1）
     Level4,
+    /// An enclosure (附件) of a document that has provisions of its own.
+    Annex,
+    /// `1 范围`, `3.1`, `4.2.1` — a decimal outline (standards, 预案),
+    /// by depth.
+    Outline1,
+    Outline2,
+    Outline3,
 }
 
 impl ProvisionKind {
@@ -51,6 +58,10 @@ impl ProvisionKind {
             ProvisionKind::Level2 => 5,
             ProvisionKind::Level3 => 6,
             ProvisionKind::Level4 => 7,
+            ProvisionKind::Annex => 0,
+            ProvisionKind::Outline1 => 4,
+            ProvisionKind::Outline2 => 5,
+            ProvisionKind::Outline3 => 6,
         }
     }
 }
@@ -97,6 +108,9 @@ pub struct Instrument {
     pub articles: usize,
     /// Top-level 一、二、… sections (for an instrument without articles).
     pub top_sections: usize,
+    /// The dates it prints under its title: adopted, revised, effective.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<crate::record::DocDate>,
 }
 
 const NUM: &str = "[一二三四五六七八九十百千零〇两0-9]+";
@@ -150,6 +164,43 @@ struct Label {
     label: String,
     path: String,
     rest: String,
+}
+
+/// `3.1`, `4.2.1 数据格式`, `1 范围`, `5引用文件` — a decimal outline's label
+/// and what follows it.
+static OUTLINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,2}){0,2})(?:[\s　]+(.*)|(\p{Han}.*))?$").unwrap());
+/// A sub-clause label (`3.1`, `4.2.1`): a document with several is outlined.
+static OUTLINE_SUB: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?:[\s　]|\p{Han}|$)").unwrap());
+
+/// A decimal outline label at the start of a line: the number path and the rest.
+fn read_outline(line: &str) -> Option<(Vec<u32>, String)> {
+    if crate::gongwen::LEADERS.is_match(line) {
+        return None;
+    }
+    let c = OUTLINE.captures(line.trim())?;
+    let path: Vec<u32> = c[1].split('.').filter_map(|n| n.parse().ok()).collect();
+    let rest = c.get(2).or(c.get(3)).map_or("", |m| m.as_str()).trim().to_string();
+    // `2014年`, `5号楼`, `3%`: a number, not a clause.
+    if rest.starts_with(['年', '月', '日', '号', '%', '个', '万', '元', '千', '百', '次', '件', '条', '项', '类', '级']) {
+        return None;
+    }
+    // A chapter (`1 范围`) has a short heading; a sub-clause may stand alone.
+    if path.len() == 1 && (rest.is_empty() || rest.chars().count() > 30 || rest.ends_with(['。', '；', '，'])) {
+        return None;
+    }
+    Some((path, rest))
+}
+
+/// Does the outline path `p` continue `last` (the next sibling at some
+/// depth, or a first child)?
+fn continues_outline(last: &[u32], p: &[u32]) -> bool {
+    if last.is_empty() {
+        return p == [1];
+    }
+    if p.len() == last.len() + 1 {
+        return p[..last.len()] == *last && p[p.len() - 1] == 1;
+    }
+    p.len() <= last.len() && p[..p.len() - 1] == last[..p.len() - 1] && p[p.len() - 1] == last[p.len() - 1] + 1
 }
 
 fn read_label(line: &str) -> Option<Label> {
@@ -282,7 +333,7 @@ fn toc_lines(ls: &[TextLine]) -> Vec<bool> {
         let mut j = start;
         let mut expect = 1;
         while let Some(l) = ls.get(j).and_then(|l| division(l.text)) {
-            if l.number != expect && !(titled && expect > 1 && l.number == 1) {
+            if l.number != expect {
                 break;
             }
             expect = l.number + 1;
@@ -344,13 +395,25 @@ pub fn provisions(doc_id: &str, ls: &[TextLine], base: usize, clean: &CleanText)
     }
 
     let in_toc = toc_lines(ls);
+    // A text with several sub-clause labels (3.1, 3.2) is a decimal outline.
+    let outlined = ls.iter().filter(|l| OUTLINE_SUB.is_match(l.text.trim())).count() >= 2;
+    let mut last_outline: Vec<u32> = Vec::new();
     for (li, l) in ls.iter().enumerate() {
         if in_toc[li] {
             continue;
         }
-        let accepted = read_label(l.text).filter(|lab| {
+        let outline = outlined.then(|| read_outline(l.text)).flatten().filter(|(p, _)| continues_outline(&last_outline, p));
+        let outline = outline.map(|(p, rest)| {
+            last_outline = p.clone();
+            let kind = [ProvisionKind::Outline1, ProvisionKind::Outline2, ProvisionKind::Outline3][p.len() - 1];
+            let label = p.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(".");
+            Label { kind, number: *p.last().unwrap_or(&0), sub: None, path: label.clone(), label, rest }
+        });
+        let accepted = outline.or_else(|| read_label(l.text)).filter(|lab| {
             let r = lab.kind.rank();
             match lab.kind {
+                // Continuity was checked when the outline label was read.
+                ProvisionKind::Outline1 | ProvisionKind::Outline2 | ProvisionKind::Outline3 => true,
                 ProvisionKind::Article => match (last_article, lab.sub) {
                     (None, None) => lab.number <= 5,
                     (None, Some(_)) => false,
@@ -457,6 +520,9 @@ pub fn structure(
         while i < doc_lines.len() && ENCLOSURE_NOISE.is_match(doc_lines[i].text) {
             i += 1;
         }
+        // A 附件 line announces an enclosure whatever its 文种 (`附件` /
+        // `三级公立医院绩效考核指标`).
+        let announced = i > sig + 1 && doc_lines[sig + 1..i].iter().any(|l| l.text.trim_start().starts_with("附件"));
         // The enclosure's title: up to three title-like lines ending in a 文种.
         let mut title = String::new();
         let mut j = i;
@@ -469,31 +535,73 @@ pub fn structure(
                 break;
             }
         }
-        if !title.is_empty() && instrument_type(&title).is_some() && j < doc_lines.len() {
+        if instrument_type(&title).is_none()
+            && announced
+            && i < doc_lines.len()
+            && title_line_ok(doc_lines[i].text)
+            && read_label(doc_lines[i].text).is_none()
+        {
+            // No 文种 in sight: the announced enclosure's title is its first line.
+            title = doc_lines[i].text.to_string();
+            j = i + 1;
+        }
+        if !title.is_empty() && (instrument_type(&title).is_some() || announced) && j < doc_lines.len() {
             let t = crate::text::normalize_title(&title);
             let t = match t.strip_prefix("附件") {
                 Some(rest) => rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '：' || c == ':').to_string(),
                 None => t,
             };
-            instrument =
-                Some(Instrument { doc_type: instrument_type(&t).map(str::to_string), title: t, chapters: 0, articles: 0, top_sections: 0 });
+            instrument = Some(Instrument {
+                doc_type: instrument_type(&t).map(str::to_string),
+                title: t,
+                chapters: 0,
+                articles: 0,
+                top_sections: 0,
+                // Its own history under its title (通过, 修订, 施行).
+                dates: crate::history::history(doc_lines, j, doc_lines.len(), 40),
+            });
             region = &doc_lines[j..];
         }
     }
     let base = doc_lines.first().map(|l| l.start).unwrap_or(0);
+    let Some(ins) = instrument.as_mut() else {
+        return (None, provisions(doc_id, region, base, clean));
+    };
     let tree = provisions(doc_id, region, base, clean);
-    if let Some(ins) = instrument.as_mut() {
-        let all = flatten(&tree);
-        ins.chapters = all.iter().filter(|p| p.kind == ProvisionKind::Chapter).count();
-        ins.articles = all.iter().filter(|p| p.kind == ProvisionKind::Article).count();
-        ins.top_sections = tree.iter().filter(|p| p.kind == ProvisionKind::Level1).count();
+    let all = flatten(&tree);
+    ins.chapters = all.iter().filter(|p| p.kind == ProvisionKind::Chapter).count();
+    ins.articles = all.iter().filter(|p| p.kind == ProvisionKind::Article).count();
+    ins.top_sections = tree.iter().filter(|p| p.kind == ProvisionKind::Level1).count();
+    // A document with provisions of its own (an 意见 with an indicator table
+    // as 附件) keeps them, the enclosure's nested under `附件`; a notice
+    // that only 印发 (or amends and republishes) a regulation is known by
+    // the regulation's articles.
+    if ins.articles > 0 {
+        return (instrument, tree);
     }
+    let own_region = &doc_lines[body_from.min(doc_lines.len())..signature.unwrap_or(doc_lines.len()).max(body_from).min(doc_lines.len())];
+    let own = provisions(doc_id, own_region, base, clean);
+    if own.is_empty() {
+        return (instrument, tree);
+    }
+    let first = region.first().map(|l| l.start).unwrap_or(base);
+    let annex = Provision {
+        id: format!("{doc_id}/附件"),
+        kind: ProvisionKind::Annex,
+        label: "附件".into(),
+        heading: Some(ins.title.clone()),
+        text: String::new(),
+        page: clean.page_at(first),
+        children: provisions(&format!("{doc_id}/附件"), region, base, clean),
+    };
+    let mut tree = own;
+    tree.push(annex);
     (instrument, tree)
 }
 
 /// Provisions of a plain text (for tests and single documents).
 pub fn provisions_of_text(doc_id: &str, text: &str) -> Vec<Provision> {
-    let clean = CleanText { text: text.to_string(), page_starts: vec![], running_lines: vec![] };
+    let clean = CleanText { text: text.to_string(), page_starts: vec![], running_lines: vec![], web: None };
     let ls = lines(text);
     provisions(doc_id, &ls, 0, &clean)
 }
@@ -537,6 +645,15 @@ mod tests {
         assert!(ids(&t).contains(&"D/二/（一）/2/（1）".to_string()), "{:?}", ids(&t));
         assert!(ids(&t).contains(&"D/二/（二）/1".to_string()));
         assert_eq!(t[1].children[0].children[0].heading.as_deref(), Some("选址标准"));
+    }
+
+    #[test]
+    fn decimal_outlines_nest_and_skip_their_table_of_contents() {
+        let text = "目次\n1 范围……………1\n2 术语……………1\n1 范围\n本预案适用于全县。\n2 术语和定义\n下列术语适用于本预案。\n2.1\n突发事件 指突然发生的事件。\n2.2 应急响应\n2.2.1 一级响应\n由县政府启动。\n3 组织体系\n2014年设立指挥部。\n3.1 指挥部\n";
+        let t = provisions_of_text("D", text);
+        assert_eq!(ids(&t), ["D/1", "D/2", "D/2/2.1", "D/2/2.2", "D/2/2.2/2.2.1", "D/3", "D/3/3.1"]);
+        assert_eq!(t[1].heading.as_deref(), Some("术语和定义"));
+        assert!(t[2].text.contains("2014年设立指挥部"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The web pages in a real browser: headless Chromium driven over
 //! WebDriver (chromedriver). Searches 社区食堂 by typing into the box, opens
-//! the first result, follows a link to a provision anchor, and saves
-//! screenshots (desktop and phone widths) to target/browser-screenshots/.
+//! the first result, follows a link to a provision anchor, opens 最近变化
+//! from the header, and saves screenshots (desktop and phone widths) to
+//! target/browser-screenshots/.
 
 mod common;
 use common::*;
@@ -191,7 +192,24 @@ fn search_open_and_follow_a_provision_anchor_in_chromium() {
     d.go(&format!("{base}/status?id={}&on=2024-08-01", enc("孟政办发〔2022〕70号")));
     assert!(!d.find_all(".badge.s-repealed").is_empty());
     let shot5 = d.screenshot("5-status-phone.png");
-    for s in [shot1, shot2, shot3, shot4, shot5] {
+
+    // 5. 最近变化, from the header: the changes the ingest made known, with
+    // their badges and evidence; a repeal leads to what is known of its target.
+    d.resize(1280, 1000);
+    d.go(&format!("{base}/"));
+    let link = d.find("header a[href='/changes']");
+    d.cmd("POST", &format!("/element/{link}/click"), json!({}));
+    let h1 = d.find("h1");
+    assert_eq!(d.text(&h1), "最近变化");
+    assert!(d.find_all("ol.changes .badge.c-added").len() >= 23, "the sample's documents, added");
+    let repeal = d.find("ol.changes li:has(.badge.c-repealed) a.title");
+    let quote = d.find("ol.changes li:has(.badge.c-repealed) blockquote");
+    assert!(d.text(&quote).contains("废止"), "{}", d.text(&quote));
+    let shot6 = d.screenshot("6-changes.png");
+    d.cmd("POST", &format!("/element/{repeal}/click"), json!({}));
+    assert!(d.url().contains("/status?id="), "{}", d.url());
+    assert!(!d.find_all(".badge.s-repealed").is_empty());
+    for s in [shot1, shot2, shot3, shot4, shot5, shot6] {
         println!("screenshot: {}", s.display());
     }
 }

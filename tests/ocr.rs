@@ -41,7 +41,7 @@ fn extract(path: &Path, ocr: OcrMode) -> Extraction {
     require_tesseract();
     use_worker_binary();
     let t = std::time::Instant::now();
-    let ex = extract_file(path, &ExtractOptions { ocr, ..Default::default() }).unwrap();
+    let ex = gongbao::pipeline::read_pages(path, &ExtractOptions { ocr, ..Default::default() }).unwrap();
     let secs = t.elapsed().as_secs_f64();
     eprintln!("{}: {} pages, {} read by OCR in {secs:.1} s", path.display(), ex.pages.len(), ex.ocr.len());
     ex
@@ -203,7 +203,7 @@ fn the_mixed_pdf_takes_the_text_layer_or_ocr_page_by_page() {
     assert_eq!(ex.ocr.iter().map(|o| o.page).collect::<Vec<_>>(), [2, 5, 7]);
     // Text pages are the sample's own text layer, untouched.
     use_worker_binary();
-    let sample = extract_file(&root().join("corpus/yuxian-2024-03.pdf"), &ExtractOptions::default()).unwrap();
+    let sample = gongbao::pipeline::read_pages(&root().join("corpus/yuxian-2024-03.pdf"), &ExtractOptions::default()).unwrap();
     for (i, p) in ex.pages.iter().enumerate().filter(|(_, p)| p.extractor == T) {
         assert_eq!(p.text(), sample.pages[MIXED_FROM - 1 + i].text(), "page {}", i + 1);
     }

@@ -66,7 +66,7 @@ fn kept(a: &str, b: &str) -> usize {
 fn clean_text_keeps_the_source_characters_and_drops_running_lines() {
     use_worker_binary();
     let seed = std::fs::read_to_string(fixture("yuxian-2024-03.seed.txt")).unwrap();
-    let ex = gongbao::extract::extract_file(&root().join("corpus/yuxian-2024-03.pdf"), &Default::default()).unwrap();
+    let ex = gongbao::pipeline::read_pages(&root().join("corpus/yuxian-2024-03.pdf"), &Default::default()).unwrap();
     let clean = gongbao::clean::clean(&ex);
     let total = seed.chars().filter(|c| !c.is_whitespace()).count();
     let k = kept(&seed, &clean.text);

@@ -12,6 +12,7 @@
 
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_extract;
 pub mod poppler;
 pub mod worker;
 
@@ -63,7 +64,8 @@ pub struct Line {
     pub geometry: Option<Geometry>,
 }
 
-/// One physical page (1-based) and its lines in reading order.
+/// One physical page (1-based) and its lines (in reading order once the
+/// layout stage has put them so).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     pub number: u32,
@@ -71,6 +73,26 @@ pub struct Page {
     pub height: f32,
     pub lines: Vec<Line>,
     pub extractor: Extractor,
+    /// The text columns the layout stage found (left to right), when the
+    /// page has more than one; a line lies within one of them or spans them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
+}
+
+/// A text column of a page: its left and right edges, in points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub left: f32,
+    pub right: f32,
+}
+
+impl Page {
+    /// The column a line lies in (none on a one-column page, or for a line
+    /// that spans the columns).
+    pub fn column_of(&self, g: &Geometry) -> Option<Column> {
+        let tol = g.size.max(1.0);
+        self.columns.iter().copied().find(|c| g.x0 >= c.left - tol && g.x1 <= c.right + tol)
+    }
 }
 
 impl Page {
@@ -176,6 +198,7 @@ pub fn text_pages(text: &str) -> Extraction {
             height: 0.0,
             lines: p.lines().map(|l| Line { text: strip_markdown_heading(l.trim_end()).to_string(), geometry: None }).collect(),
             extractor: Extractor::Text,
+            columns: vec![],
         })
         .collect();
     Extraction { pages, notes: vec![], ocr: vec![] }

@@ -2,67 +2,11 @@
 //! back to pdftotext page by page where it failed.
 
 use super::ocr::{self, OcrEngine, OcrMode};
-use super::worker::{self, Finished, Glyph, WorkerFailure, WorkerPage, WorkerReport};
+use super::worker::{self, Finished, WorkerFailure, WorkerReport};
 use super::{han_count, ExtractOptions, Extraction, Extractor, Limits, Page};
 use crate::error::{Error, Result};
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use std::path::Path;
 use std::process::Command;
-
-/// Collects positioned glyphs of one page from pdf-extract.
-struct Collector {
-    height: f64,
-    glyphs: Vec<Glyph>,
-}
-
-impl OutputDev for Collector {
-    fn begin_page(&mut self, _n: u32, media_box: &MediaBox, _art: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
-        self.height = media_box.ury - media_box.lly;
-        Ok(())
-    }
-    fn end_page(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn output_character(&mut self, trm: &Transform, width: f64, _spacing: f64, font_size: f64, ch: &str) -> Result<(), OutputError> {
-        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
-        let size = if font_size.is_finite() { font_size * scale } else { scale };
-        let size = if size.is_finite() && size > 0.0 { size } else { 10.0 };
-        self.glyphs.push(Glyph {
-            x: trm.m31 as f32,
-            y: (self.height - trm.m32) as f32,
-            w: (width * size) as f32,
-            size: size as f32,
-            s: ch.to_string(),
-        });
-        Ok(())
-    }
-    fn begin_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-}
-
-/// Extract one page with pdf-extract (runs inside the worker).
-pub(crate) fn pdf_extract_page(doc: &pdf_extract::Document, n: u32) -> std::result::Result<WorkerPage, String> {
-    let mut c = Collector { height: 0.0, glyphs: Vec::new() };
-    pdf_extract::output_doc_page(doc, &mut c, n).map_err(|e| format!("pdf-extract: {e:?}"))?;
-    let width = page_width(doc, n).unwrap_or(0.0);
-    let height = c.height as f32;
-    Ok(WorkerPage { number: n, width, height, lines: worker::glyphs_to_lines(c.glyphs), error: None })
-}
-
-fn page_width(doc: &pdf_extract::Document, n: u32) -> Option<f32> {
-    let id = *doc.get_pages().get(&n)?;
-    let dict = doc.get_dictionary(id).ok()?;
-    let mb = dict.get(b"MediaBox").ok()?.as_array().ok()?;
-    let f = |o: &pdf_extract::Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
-    Some(f(mb.get(2)?)? - f(mb.get(0)?)?)
-}
 
 /// Does a page's text look wrong (replacement characters, private-use
 /// glyphs, almost no Han characters in a page full of other symbols)?
@@ -78,7 +22,33 @@ pub fn page_quality_problem(text: &str) -> Option<&'static str> {
     if visible >= 40 && han * 10 < visible {
         return Some("too few Han characters");
     }
+    // Glyphs mapped to the wrong code points still come out as Han
+    // characters, but rare ones (犐犆犛 for ICS): Chinese text is almost all
+    // common characters.
+    if han >= 20 && common_share(text) < 0.6 {
+        return Some("Han characters mostly outside common use (glyphs mapped to wrong code points)");
+    }
     None
+}
+
+/// The 4,000 most frequent Han characters (dictionaries/common_chars.txt).
+static COMMON: std::sync::LazyLock<std::collections::HashSet<char>> = std::sync::LazyLock::new(|| {
+    include_str!("../../dictionaries/common_chars.txt").lines().filter(|l| !l.starts_with('#')).flat_map(|l| l.chars()).collect()
+});
+
+/// The share of a text's Han characters that are in common use (1.0 for a
+/// text with none).
+pub fn common_share(text: &str) -> f32 {
+    let (mut han, mut common) = (0usize, 0usize);
+    for c in text.chars().filter(|c| super::is_han(*c)) {
+        han += 1;
+        common += COMMON.contains(&c) as usize;
+    }
+    if han == 0 {
+        1.0
+    } else {
+        common as f32 / han as f32
+    }
 }
 
 /// Should OCR read this page (in `--ocr auto`)? When its text layer is
@@ -98,6 +68,9 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let mut need_fallback = false;
     let mut encrypted = false;
     let mut worker_error = None;
+    let mut type3_pages: Vec<u32> = Vec::new();
+    // Scans with an OCR text layer (the scanner's, with its misreadings).
+    let mut scan_pages: Vec<u32> = Vec::new();
     match report {
         Ok(r) => {
             if r.pages.len() < r.page_count as usize {
@@ -110,14 +83,31 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                 if idx >= pages.len() {
                     continue;
                 }
-                let page =
-                    Page { number: wp.number, width: wp.width, height: wp.height, lines: wp.lines, extractor: Extractor::PdfExtract };
+                let page = Page {
+                    number: wp.number,
+                    width: wp.width,
+                    height: wp.height,
+                    lines: wp.lines,
+                    extractor: Extractor::PdfExtract,
+                    columns: vec![],
+                };
+                if wp.scan && wp.error.is_some() {
+                    scan_pages.push(wp.number);
+                }
                 if let Some(e) = wp.error {
                     notes.push(format!("page {}: {e}", wp.number));
                     need_fallback = true;
                     continue;
                 }
+                if wp.scan {
+                    scan_pages.push(wp.number);
+                }
                 let text = page.text();
+                if wp.type3 {
+                    // Glyph positions in Type3 fonts: pdftotext's (see pdf_extract).
+                    type3_pages.push(wp.number);
+                    need_fallback = true;
+                }
                 if let Some(problem) = page_quality_problem(&text) {
                     notes.push(format!("page {}: pdf-extract output failed the quality check ({problem})", wp.number));
                     need_fallback = true;
@@ -154,6 +144,7 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
                     let idx = fp.number as usize - 1;
                     let better = match &pages[idx] {
                         None => true,
+                        Some(p) if type3_pages.contains(&fp.number) => han_count(&fp.text()) >= han_count(&p.text()),
                         Some(p) => han_count(&fp.text()) > han_count(&p.text()),
                     };
                     if better {
@@ -179,8 +170,26 @@ pub fn extract_pdf(path: &Path, opts: &ExtractOptions) -> Result<Extraction> {
     let mut pages: Vec<Page> = pages
         .into_iter()
         .enumerate()
-        .map(|(i, p)| p.unwrap_or(Page { number: i as u32 + 1, width: 0.0, height: 0.0, lines: vec![], extractor: Extractor::PdfExtract }))
+        .map(|(i, p)| {
+            p.unwrap_or(Page {
+                number: i as u32 + 1,
+                width: 0.0,
+                height: 0.0,
+                lines: vec![],
+                extractor: Extractor::PdfExtract,
+                columns: vec![],
+            })
+        })
         .collect();
+    // A scanner's OCR layer misreads as OCR does: the same repairs as ours.
+    for p in pages.iter_mut().filter(|p| scan_pages.contains(&p.number) && p.extractor != Extractor::Tesseract) {
+        for l in &mut p.lines {
+            l.text = ocr::normalise::line(&l.text);
+        }
+    }
+    if !scan_pages.is_empty() {
+        notes.push(format!("{} scanned with an OCR text layer: read with OCR repairs", page_list(&scan_pages)));
+    }
     let ocr = read_by_ocr(path, opts, &mut pages, &mut notes);
     if pages.iter().all(|p| p.lines.iter().all(|l| l.text.trim().is_empty())) {
         if encrypted {
@@ -235,7 +244,9 @@ fn read_by_ocr(path: &Path, opts: &ExtractOptions, pages: &mut [Page], notes: &m
         let Some(slot) = pages.iter_mut().find(|p| p.number == n) else { continue };
         match r {
             Ok(read) => {
-                let better = opts.ocr == OcrMode::Force || han_count(&read.page.text()) > han_count(&slot.text());
+                let (ocr_text, old_text) = (read.page.text(), slot.text());
+                let repairs = page_quality_problem(&old_text).is_some() && page_quality_problem(&ocr_text).is_none();
+                let better = opts.ocr == OcrMode::Force || repairs || han_count(&ocr_text) > han_count(&old_text);
                 if better {
                     // Keep the page size the PDF declares where OCR could not tell.
                     let (w, h) = (slot.width, slot.height);
@@ -282,7 +293,7 @@ fn run_worker(path: &Path, limits: Limits) -> std::result::Result<WorkerReport, 
     match worker::run_bounded(cmd, limits.timeout, limits.memory) {
         Err(e) => Err(WorkerError::Crashed(format!("cannot start: {e}"))),
         Ok(Finished::TimedOut) => Err(WorkerError::Crashed(format!("timed out after {} s", limits.timeout.as_secs()))),
-        Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(format!("crashed (signal {signal})"))),
+        Ok(Finished::Signalled { signal, .. }) => Err(WorkerError::Crashed(worker::describe_signal(signal))),
         Ok(Finished::Exited { code: 0, stdout, .. }) => {
             serde_json::from_slice(&stdout).map_err(|e| WorkerError::Crashed(format!("sent an unreadable report: {e}")))
         }

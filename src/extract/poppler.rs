@@ -50,7 +50,9 @@ pub fn pdftotext_pages(path: &Path, limits: Limits) -> Result<Vec<Page>, Poppler
             let encrypted = msg.contains("password") || code == 3;
             return Err(PopplerError { encrypted, message: if msg.is_empty() { format!("exit code {code}") } else { msg } });
         }
-        Finished::Signalled { signal, .. } => return Err(PopplerError { encrypted: false, message: format!("crashed (signal {signal})") }),
+        Finished::Signalled { signal, .. } => {
+            return Err(PopplerError { encrypted: false, message: super::worker::describe_signal(signal) })
+        }
         Finished::TimedOut => return Err(PopplerError { encrypted: false, message: "timed out".into() }),
     };
     let xml = String::from_utf8_lossy(&out);
@@ -95,7 +97,7 @@ pub fn parse_bbox_layout(xml: &str) -> Vec<Page> {
             let (ga, gb) = (a.geometry.unwrap(), b.geometry.unwrap());
             ga.y.total_cmp(&gb.y).then(ga.x0.total_cmp(&gb.x0))
         });
-        pages.push(Page { number: i as u32 + 1, width, height, lines, extractor: Extractor::Pdftotext });
+        pages.push(Page { number: i as u32 + 1, width, height, lines, extractor: Extractor::Pdftotext, columns: vec![] });
     }
     pages
 }

@@ -7,7 +7,7 @@
 //! prints one [`WorkerReport`] as JSON on stdout and exits 0, or prints a
 //! [`WorkerFailure`] and exits 3.
 
-use super::{Geometry, Line};
+use super::Line;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -32,6 +32,12 @@ pub struct WorkerPage {
     pub height: f32,
     pub lines: Vec<Line>,
     pub error: Option<String>,
+    /// The page sets text in Type3 fonts (see [`super::pdf_extract`]).
+    #[serde(default)]
+    pub type3: bool,
+    /// The page is a scan (one image over it): any text is an OCR layer.
+    #[serde(default)]
+    pub scan: bool,
 }
 
 /// Why the worker could not open the PDF at all.
@@ -55,10 +61,36 @@ pub fn worker_exe() -> std::io::Result<PathBuf> {
 pub enum Finished {
     /// It exited with this code; its stdout and stderr.
     Exited { code: i32, stdout: Vec<u8>, stderr: Vec<u8> },
-    /// It was killed by a signal (abort, stack overflow, out of memory).
+    /// It was killed by a signal (abort, stack overflow, out of memory, out
+    /// of CPU time: see [`describe_signal`]).
     Signalled { signal: i32, stderr: Vec<u8> },
     /// It ran past the wall-clock limit and was killed.
     TimedOut,
+}
+
+/// What a signal that ended a child means, for messages:
+/// `ran out of CPU time (SIGXCPU)`, `crashed (signal 11)`.
+pub fn describe_signal(signal: i32) -> String {
+    match signal {
+        libc::SIGXCPU => "ran out of CPU time (SIGXCPU)".to_string(),
+        libc::SIGKILL => "was killed (SIGKILL)".to_string(),
+        libc::SIGSEGV => "crashed (SIGSEGV)".to_string(),
+        libc::SIGABRT => "aborted (SIGABRT)".to_string(),
+        _ => format!("crashed (signal {signal})"),
+    }
+}
+
+/// The CPU-time bound of a child, in seconds: `GONGBAO_WORKER_CPU_SECONDS`,
+/// else the wall-clock timeout times the cores we may use (a worker reads
+/// pages on every core, so it must not hit this before the wall clock).
+/// While we live, the wall clock ends a stuck child first; this bound is
+/// the kernel's, and holds even if nobody is left to watch the clock.
+pub fn cpu_limit(timeout: Duration) -> u64 {
+    if let Some(s) = std::env::var("GONGBAO_WORKER_CPU_SECONDS").ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+        return s.max(1);
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1);
+    (timeout.as_secs().max(1)).saturating_mul(cores).saturating_add(1)
 }
 
 /// Run `cmd` with a wall-clock timeout and an address-space limit.
@@ -66,21 +98,67 @@ pub fn run_bounded(cmd: Command, timeout: Duration, memory: u64) -> std::io::Res
     run_bounded_with_input(cmd, None, timeout, memory)
 }
 
+/// Has the child exited? Without reaping it (`WNOWAIT`): while it is a
+/// zombie its pid, and so its process group, cannot be reused.
+fn exited_unreaped(pid: i32) -> std::io::Result<bool> {
+    // SAFETY: waitid fills the zeroed siginfo_t it is given.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        if libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(info.si_pid() != 0)
+    }
+}
+
 /// [`run_bounded`], writing `input` to the child's stdin (e.g. a page image
 /// for tesseract).
+///
+/// The child can outlive neither its bounds nor us: it leads its own process
+/// group (so a terminal's Ctrl-C reaches only us, and we kill the group, its
+/// children included), it is registered with [`crate::signals`] (a SIGINT or
+/// SIGTERM kills it at once), and on Linux it asks the kernel for SIGKILL
+/// when we die (`PR_SET_PDEATHSIG`, checked against a parent that died before
+/// the call). Its CPU time is bounded by `RLIMIT_CPU` ([`cpu_limit`]) and its
+/// address space by `RLIMIT_AS`. After a stop signal no child is started:
+/// the call fails with [`std::io::ErrorKind::Interrupted`].
 pub fn run_bounded_with_input(mut cmd: Command, input: Option<Vec<u8>>, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
     use std::io::Write;
     use std::os::unix::process::{CommandExt, ExitStatusExt};
+    if crate::signals::interrupted().is_some() {
+        return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped by a signal"));
+    }
     cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
-    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    cmd.process_group(0);
+    let cpu = cpu_limit(timeout);
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: setrlimit, prctl, getppid are async-signal-safe; nothing else
+    // runs between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
             let lim = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
             libc::setrlimit(libc::RLIMIT_AS, &lim);
+            // SIGXCPU at the soft limit, SIGKILL a second later.
+            let lim = libc::rlimit { rlim_cur: cpu as libc::rlim_t, rlim_max: cpu.saturating_add(1) as libc::rlim_t };
+            libc::setrlimit(libc::RLIMIT_CPU, &lim);
+            #[cfg(target_os = "linux")]
+            {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // We died between fork and prctl: the child was already
+                // handed to another parent, and no death signal will come.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::other("parent died"));
+                }
+            }
             Ok(())
         });
     }
     let mut child = cmd.spawn()?;
+    let pid = child.id() as i32;
+    let slot = crate::signals::register(pid);
     let t_in = match (input, child.stdin.take()) {
         (Some(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || {
             // A child that exits early closes the pipe: not our error.
@@ -101,28 +179,41 @@ pub fn run_bounded_with_input(mut cmd: Command, input: Option<Vec<u8>>, timeout:
         v
     });
     let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(st) = child.try_wait()? {
-            break Some(st);
+    let mut timed_out = false;
+    let waited = loop {
+        match exited_unreaped(pid) {
+            Ok(true) => break Ok(()),
+            Ok(false) => {}
+            Err(e) => break Err(e),
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
+            timed_out = true;
+            crate::signals::kill_group(pid);
+        } else if crate::signals::interrupted().is_some() {
+            // Registered children are killed by the handler; this one may
+            // have found no free slot.
+            crate::signals::kill_group(pid);
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    // Whatever the child left running in its group goes with it (and would
+    // otherwise hold our pipes open).
+    crate::signals::kill_group(pid);
+    crate::signals::unregister(slot);
+    let status = child.wait();
     if let Some(t) = t_in {
         let _ = t.join();
     }
     let stdout = t_out.join().unwrap_or_default();
     let stderr = t_err.join().unwrap_or_default();
-    Ok(match status {
-        None => Finished::TimedOut,
-        Some(st) => match st.code() {
-            Some(code) => Finished::Exited { code, stdout, stderr },
-            None => Finished::Signalled { signal: st.signal().unwrap_or(0), stderr },
-        },
+    waited?;
+    let st = status?;
+    if timed_out {
+        return Ok(Finished::TimedOut);
+    }
+    Ok(match st.code() {
+        Some(code) => Finished::Exited { code, stdout, stderr },
+        None => Finished::Signalled { signal: st.signal().unwrap_or(0), stderr },
     })
 }
 
@@ -174,86 +265,23 @@ fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
             Err(p) => return Err(WorkerFailure { encrypted: false, message: panic_message(p) }),
         }
     }
+    // Inflate every stream once: pdf-extract inflates a font's streams again
+    // on every page that uses it (40 % of the work after the CMap memo).
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.decompress()));
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     let pages = page_numbers
         .par_iter()
         .map(|&n| {
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf::pdf_extract_page(&doc, n)));
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf_extract::pdf_extract_page(&doc, n)));
+            let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::pdf_extract::is_scan(&doc, n))).unwrap_or(false);
+            let failed =
+                |error: String| WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(error), type3: false, scan };
             match r {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => WorkerPage { number: n, width: 0.0, height: 0.0, lines: vec![], error: Some(e) },
-                Err(p) => WorkerPage {
-                    number: n,
-                    width: 0.0,
-                    height: 0.0,
-                    lines: vec![],
-                    error: Some(format!("pdf-extract panicked: {}", panic_message(p))),
-                },
+                Ok(Ok(p)) => WorkerPage { scan, ..p },
+                Ok(Err(e)) => failed(e),
+                Err(p) => failed(format!("pdf-extract panicked: {}", panic_message(p))),
             }
         })
         .collect();
     Ok(WorkerReport { page_count: page_numbers.len() as u32, pages })
-}
-
-/// Build lines from positioned glyphs: glyphs on one baseline form a line;
-/// a gap wider than a third of the glyph size becomes a space.
-pub(crate) fn glyphs_to_lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
-    // Reading order: top to bottom, then left to right; keep stream order for
-    // glyphs of one line.
-    let mut lines: Vec<(Geometry, Vec<Glyph>)> = Vec::new();
-    for g in glyphs.drain(..) {
-        let blank = g.s.trim().is_empty();
-        let tol = (g.size * 0.45).max(1.0);
-        match lines.iter_mut().rev().take(4).find(|(geo, _)| (geo.y - g.y).abs() <= tol) {
-            Some((geo, v)) => {
-                if !blank {
-                    geo.x0 = geo.x0.min(g.x);
-                    geo.x1 = geo.x1.max(g.x + g.w);
-                    geo.size = geo.size.max(g.size);
-                }
-                v.push(g);
-            }
-            None if blank => {}
-            None => {
-                let geo = Geometry { x0: g.x, x1: g.x + g.w, y: g.y, size: g.size };
-                lines.push((geo, vec![g]));
-            }
-        }
-    }
-    lines.sort_by(|a, b| a.0.y.total_cmp(&b.0.y).then(a.0.x0.total_cmp(&b.0.x0)));
-    lines
-        .into_iter()
-        .map(|(geo, mut v)| {
-            v.sort_by(|a, b| a.x.total_cmp(&b.x));
-            let mut text = String::new();
-            let mut end: Option<f32> = None;
-            for g in &v {
-                if g.s.trim().is_empty() {
-                    if !text.is_empty() && !text.ends_with(' ') {
-                        text.push(' ');
-                    }
-                    end = Some(g.x + g.w);
-                    continue;
-                }
-                if let Some(e) = end {
-                    if g.x - e > g.size * 0.33 && !text.ends_with(' ') {
-                        text.push(' ');
-                    }
-                }
-                text.push_str(&g.s);
-                end = Some(g.x + g.w);
-            }
-            Line { text: text.trim_end().to_string(), geometry: Some(geo) }
-        })
-        .collect()
-}
-
-/// A glyph as pdf-extract reports it, in page coordinates (y downwards).
-#[derive(Debug, Clone)]
-pub(crate) struct Glyph {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub size: f32,
-    pub s: String,
 }

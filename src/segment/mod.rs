@@ -20,7 +20,6 @@ use chrono::NaiveDate;
 use regex::Regex;
 use std::sync::LazyLock;
 
-pub mod history;
 pub mod issuer;
 
 /// A 版头's 发文机关标志: `某县人民政府文件`, `中共某县委办公室文件`, or the
@@ -118,6 +117,17 @@ fn number_at(ls: &[TextLine], i: usize) -> Option<(DocNumber, usize)> {
     if let Some(dn) = doc_number_line(ls[i].text) {
         return Some((dn, i));
     }
+    // `（十四届第3号）` under a 公告's title set on lines of its own
+    // (`某某自治区人大常委会` / `公　告`): the number of that 公告.
+    if BARE_NUMBER.is_match(ls[i].text.trim()) {
+        let above: Vec<&str> = (i.saturating_sub(3)..i).rev().map(|k| ls[k].text).take_while(|t| title_line_ok(t)).collect();
+        let head: String = above.iter().rev().map(|t| crate::text::squeeze(t)).collect();
+        if head.ends_with("公告") || head.ends_with('令') {
+            if let Some(dn) = doc_number_line(&format!("{head}{}", ls[i].text.trim())) {
+                return Some((dn, i));
+            }
+        }
+    }
     let next = ls.get(i + 1)?;
     let head = ls[i].text;
     // `中华人民共和国国务院令` / `第707号` is a decree's number, whatever the 令 suggests.
@@ -131,6 +141,15 @@ fn number_at(ls: &[TextLine], i: usize) -> Option<(DocNumber, usize)> {
     }
     doc_number_line(&format!("{head}{}", next.text)).map(|dn| (dn, i + 1))
 }
+
+/// The series line on a standard's cover: `中华人民共和国国家标准`,
+/// `中华人民共和国密码行业标准`, `某某省地方标准`.
+static STANDARD_SERIES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:中华人民共和国)?\p{Han}{0,12}(?:国家|行业|地方|团体|企业)标准$").unwrap());
+
+/// A number alone on its line: `（十四届第3号）`, `第14号`.
+static BARE_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[（(]?\s*(?:第?[一二三四五六七八九十]+届)?\s*第\s*\d{1,5}\s*号\s*[）)]?$").unwrap());
 
 /// A 主送机关 line: `各乡镇人民政府，县直各有关单位：`.
 pub fn addressee_line(s: &str) -> bool {
@@ -158,6 +177,28 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
             floor = num_last + 1;
             i = num_last + 1;
             continue;
+        }
+        // A title with 关于 right above the 文号 and the 主送机关 right below
+        // it is a heading whatever its 文种 (`…的说明`, or one OCR misread).
+        if ls.get(num_last + 1).is_some_and(|l| addressee_line(l.text)) {
+            let above: Vec<usize> = (floor.max(i.saturating_sub(3))..i).filter(|&k| title_line_ok(ls[k].text)).collect();
+            let contiguous = above.last().is_some_and(|&k| k + 1 == i) && above.windows(2).all(|w| w[1] == w[0] + 1);
+            if contiguous && above.iter().any(|&k| ls[k].text.contains("关于")) {
+                let g = above.iter().position(|&k| ls[k].text.contains("关于")).unwrap_or(0);
+                let iss: Vec<usize> = above[..g].iter().copied().filter(|&k| is_org_line(ls[k].text)).collect();
+                let tit = above[g..].to_vec();
+                heads.push(Heading {
+                    first: iss.first().copied().unwrap_or(tit[0]),
+                    last: num_last,
+                    issuer_lines: iss,
+                    title_lines: tit,
+                    masthead: None,
+                    doc_number: Some(dn),
+                });
+                floor = num_last + 1;
+                i = num_last + 1;
+                continue;
+            }
         }
         let mut cand = Vec::new();
         let mut j = num_last + 1;
@@ -230,10 +271,21 @@ fn find_headings(ls: &[TextLine]) -> Vec<Heading> {
 /// title-like line(s) ending in a 文种.
 fn single_document_heading(ls: &[TextLine]) -> Option<Heading> {
     let n = ls.len().min(8);
+    // A line of a title: no sentence, not the 目录's
+    // heading nor a standard's series line (`中华人民共和国密码行业标准`).
+    let titleish = |t: &str| {
+        let sq = crate::text::squeeze(t);
+        // Mostly Han (`5G`, `PM2.5` may stand in a title; `一一4二二aa全<二`, an
+        // OCR'd cover's noise, may not), brackets paired.
+        let han = sq.chars().filter(|c| crate::extract::is_han(*c)).count();
+        let mostly_han = han * 10 >= sq.chars().filter(|c| !c.is_ascii_digit()).count() * 7;
+        let paired = sq.matches('<').count() == sq.matches('>').count();
+        title_line_ok(t) && mostly_han && paired && sq != "目录" && !STANDARD_SERIES.is_match(&sq)
+    };
     for end in 0..n {
-        if title_doc_type(ls[end].text).is_some() && title_line_ok(ls[end].text) {
+        if title_doc_type(ls[end].text).is_some() && titleish(ls[end].text) {
             let mut start = end;
-            while start > 0 && title_line_ok(ls[start - 1].text) && end - start < 3 {
+            while start > 0 && titleish(ls[start - 1].text) && end - start < 3 {
                 start -= 1;
             }
             return Some(Heading {
@@ -455,6 +507,11 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let masthead = h.masthead.map(|m| issuer::split_issuers(ls[m].text.trim().trim_end_matches("文件").trim())).unwrap_or_default();
         let mut issuer = issuer::choose(issuer::split_issuers(issuer::issuer_of_title(&full, issuer_text.len())), masthead, &signers);
         if issuer.is_empty() {
+            if let Some(w) = clean.web.as_ref().filter(|_| heads.len() == 1).and_then(|w| w.issuer.as_deref()) {
+                issuer = issuer::split_issuers(w);
+            }
+        }
+        if issuer.is_empty() {
             if let Some(dn) = h.doc_number.as_ref().filter(|d| d.is_decree()) {
                 // 中华人民共和国国务院令 is issued by 国务院.
                 let p = dn.prefix.trim_end_matches('令');
@@ -470,7 +527,11 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         }
         let signed_date = signature.and_then(|i| signature_date(ls[i].text));
         // A regulation or rule prints its history instead of a signature.
-        let dates = history::history(&ls, body_from, body_to, 40);
+        let mut dates = crate::history::history(&ls, body_from, body_to, 40);
+        if let Some(p) = clean.web.as_ref().filter(|_| heads.len() == 1).and_then(|w| w.published) {
+            // The site's 发布日期.
+            dates.push(crate::record::DocDate { kind: DateKind::Promulgated, date: p, by: Some("发布日期".into()) });
+        }
         // 公布之日 of a regulation: the date of the version it prints.
         let published = signed_date.or_else(|| dates.iter().filter(|d| d.kind != DateKind::Effective).map(|d| d.date).max());
         if published.is_none() {
@@ -478,7 +539,29 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         }
         let order = k as u32 + 1;
         let body_offset = if body_from < body_to { ls[body_from].start } else { end };
-        let doc_number = h.doc_number.clone().or_else(|| self_cited_number(&text[body_offset..end], &title));
+        // A printed web page's metadata table names the one document it shows.
+        let web = clean.web.as_ref().filter(|_| heads.len() == 1);
+        let doc_number = h
+            .doc_number
+            .clone()
+            .or_else(|| self_cited_number(&text[body_offset..end], &title))
+            .or_else(|| web.and_then(|w| w.doc_number.clone()))
+            // A regulation promulgated by decree: `…国务院令第583号公布`.
+            .or_else(|| {
+                dates
+                    .iter()
+                    .filter(|d| d.kind == DateKind::Promulgated)
+                    .find_map(|d| d.by.as_deref().and_then(DocNumber::parse).filter(DocNumber::is_decree))
+            });
+        if issuer.is_empty() {
+            // The organ that adopted or promulgated it (`…常务委员会第九次会议通过`).
+            issuer.extend(
+                dates
+                    .iter()
+                    .filter(|d| matches!(d.kind, DateKind::Adopted | DateKind::Promulgated))
+                    .find_map(|d| d.by.as_deref().and_then(crate::history::organ)),
+            );
+        }
         let id = match &doc_number {
             Some(d) => d.to_string(),
             None => format!("{}#{order}", issue.id),
@@ -486,6 +569,12 @@ pub fn segment(clean: &CleanText, issue: &IssueMeta) -> (Vec<DocumentRecord>, Ve
         let last_char = text[..end].trim_end().len().max(start + 1) - 1;
         let doc_lines = &ls[h.first..body_to];
         let (instrument, provisions) = structure(&id, doc_lines, body_from - h.first, signature.map(|s| s - h.first), clean);
+        // A 令 or 公告 that promulgates an instrument is known by the
+        // instrument's title (what people cite); it keeps its own 文种.
+        let title = match (&instrument, doc_type.as_deref()) {
+            (Some(i), Some("令" | "公告")) => i.title.clone(),
+            _ => title,
+        };
         let doc_text = text[start..end].trim_end().to_string();
         // The heading names the document itself (关于废止《…》的通知): analyse the body.
         let body_start = ls.get(body_from).filter(|_| body_from < body_to).map(|l| l.start - start).unwrap_or(doc_text.len());

@@ -54,6 +54,30 @@ pub fn run_json(args: &[&str], index: Option<&Path>) -> Value {
         .unwrap_or_else(|e| panic!("gongbao {args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// `gongbao export`'s lines as a set, each change set split into its
+/// changes without the time of the ingest that recorded them: a rerun
+/// after a kill records the same facts as an uninterrupted run, later.
+pub fn record_lines(export: &[u8]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for line in String::from_utf8_lossy(export).lines() {
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) if v["kind"] == "changes" => {
+                for c in v["changes"].as_array().into_iter().flatten() {
+                    let mut c = c.clone();
+                    if let Some(o) = c.as_object_mut() {
+                        o.remove("ingested");
+                    }
+                    out.insert(serde_json::json!({ "change": c }).to_string());
+                }
+            }
+            _ => {
+                out.insert(line.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Parse a file with `gongbao parse --json`.
 pub fn parse(path: &Path) -> Value {
     run_json(&["parse", path.to_str().unwrap(), "--json"], None)

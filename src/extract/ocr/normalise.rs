@@ -7,6 +7,7 @@
 //! |---------------------------|--------------------------|-------------------|
 //! | `青政办发【2024] 51号`     | `青政办发〔2024〕51号`    | [`docnum_brackets`] |
 //! | `晋政办发 (2020 86号`      | `晋政办发〔2020〕86号`    | [`docnum_brackets`] |
+//! | `天健函2016) 306号`        | `天健函〔2016〕306号`     | [`docnum_brackets`] |
 //! | `4 .提高`, `（ 一 ）`       | `4.提高`, `（一）`         | [`spaces`]        |
 //! | `二O二四年`, `二0二三年`    | `二〇二四年`, `二〇二三年`  | [`zeros`]         |
 //! | `县直各单位:`              | `县直各单位：`            | [`colons`]        |
@@ -20,7 +21,9 @@ use std::sync::LazyLock;
 
 /// Apply every repair to one line.
 pub fn line(s: &str) -> String {
-    let s = docnum_brackets(s.trim());
+    // Full-width digits first (`２016`): the repairs read ASCII ones.
+    let s = crate::text::codepoints::fold(s.trim());
+    let s = docnum_brackets(&s);
     let s = stray_before_docnum(&s);
     let s = spaces(&s);
     let s = quotes(&s);
@@ -39,9 +42,15 @@ static DOCNUM_BRACKETS: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// …or whose opening bracket OCR lost altogether: `天健函2016) 306号`.
+static DOCNUM_OPEN_LOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?P<pre>\p{Han})[ \t\u{3000}]*(?P<year>(?:19|20)\d{2})[ \t\u{3000}]*[〕\]］】）)〗][ \t\u{3000}]*(?P<seq>\d{1,5})[ \t\u{3000}]*号").unwrap()
+});
+
 /// Print OCR'd 文号 brackets as the standard's 〔〕 (GB/T 9704-2012 §7.2.5).
 pub fn docnum_brackets(s: &str) -> String {
-    DOCNUM_BRACKETS.replace_all(s, "${pre}〔${year}〕${seq}号").into_owned()
+    let s = DOCNUM_BRACKETS.replace_all(s, "${pre}〔${year}〕${seq}号");
+    DOCNUM_OPEN_LOST.replace_all(&s, "${pre}〔${year}〕${seq}号").into_owned()
 }
 
 /// A 文号 standing alone on its line after a speck OCR read as one or two
@@ -222,6 +231,7 @@ mod tests {
             ("青政发〈2024」74号", "青政发〔2024〕74号"),
             ("青政办发【2024]】53号", "青政办发〔2024〕53号"),
             ("青政办函〔【2024]20号", "青政办函〔2024〕20号"),
+            ("某某函2016) 306号", "某某函〔2016〕306号"),
         ] {
             assert_eq!(docnum_brackets(ocr), want, "{ocr}");
         }

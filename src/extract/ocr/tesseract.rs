@@ -28,7 +28,7 @@ pub fn read_page(engine: &OcrEngine, pdf: &Path, n: u32, limits: Limits) -> Resu
             let msg = String::from_utf8_lossy(&stderr);
             return Err(format!("tesseract exited with code {code}: {}", msg.lines().last().unwrap_or("").trim()));
         }
-        Ok(Finished::Signalled { signal, .. }) => return Err(format!("tesseract crashed (signal {signal})")),
+        Ok(Finished::Signalled { signal, .. }) => return Err(format!("tesseract {}", crate::extract::worker::describe_signal(signal))),
         Ok(Finished::TimedOut) => return Err(format!("tesseract timed out after {} s", limits.timeout.as_secs())),
     };
     let (mut page, confidence) = parse_tsv(&tsv, n);
@@ -60,7 +60,7 @@ fn render(pdf: &Path, n: u32, limits: Limits) -> Result<Vec<u8>, String> {
         Ok(Finished::Exited { code, stderr, .. }) => {
             Err(format!("pdftoppm could not render page {n} (exit code {code}): {}", String::from_utf8_lossy(&stderr).trim()))
         }
-        Ok(Finished::Signalled { signal, .. }) => Err(format!("pdftoppm crashed (signal {signal})")),
+        Ok(Finished::Signalled { signal, .. }) => Err(format!("pdftoppm {}", crate::extract::worker::describe_signal(signal))),
         Ok(Finished::TimedOut) => Err(format!("pdftoppm timed out after {} s", limits.timeout.as_secs())),
     }
 }
@@ -164,7 +164,7 @@ pub fn parse_tsv(tsv: &str, number: u32) -> (Page, f32) {
         ga.y.total_cmp(&gb.y).then(ga.x0.total_cmp(&gb.x0))
     });
     let confidence = if conf_chars == 0 { 0.0 } else { (conf_sum / conf_chars as f64) as f32 };
-    (Page { number, width, height, lines, extractor: Extractor::Tesseract }, confidence)
+    (Page { number, width, height, lines, extractor: Extractor::Tesseract, columns: vec![] }, confidence)
 }
 
 /// How wide a gap between two words must be to print as a space. Tesseract's

@@ -12,6 +12,7 @@
 //!
 //! Each date is one event, its kind the verb that ends its clause (通过,
 //! 批准, 公布/发布/颁布, 修订, 修正/修改, 施行), its organ what stands between.
+//! Segment reads a document's history, structure an enclosed instrument's.
 
 use crate::dates::find_dates;
 use crate::gongwen::TextLine;
@@ -27,6 +28,26 @@ static EVENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"通过|批准|公�
 /// `（` or `(` and a date, or with 根据 and a date.
 static HISTORY_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[（(【\[]?\s*(?:根据\s*)?(?:[0-9０-９]{4}|[〇○零一二三四五六七八九]{4})\s*年").unwrap());
+
+/// The organ that acted, from a history clause's `by`: the meeting's
+/// session and number left out (`上海市第十二届人民代表大会常务委员会第九次会议`
+/// → `上海市人民代表大会常务委员会`), a decree's issuer (`中华人民共和国国务院令第583号`
+/// → `国务院`).
+pub fn organ(by: &str) -> Option<String> {
+    if let Some(dn) = crate::docnum::DocNumber::parse(by).filter(|d| d.is_decree()) {
+        let p = dn.prefix.trim_end_matches('令');
+        return Some(p.strip_prefix("中华人民共和国").filter(|r| r.chars().count() >= 2).unwrap_or(p).to_string());
+    }
+    let t = SESSION.replace_all(by, "");
+    let t = MEETING.replace(&t, "");
+    let t = t.trim().trim_end_matches("会议").trim();
+    (crate::gongwen::is_org_line(t) && t.chars().count() >= 4).then(|| t.to_string())
+}
+
+/// `第十二届`, `十四届` in a meeting's name.
+static SESSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"第?[一二三四五六七八九十]+届").unwrap());
+/// `第九次会议`, `第二次全体会议`, `第31次常务会议` at the end of a meeting's name.
+static MEETING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"第[一二三四五六七八九十百0-9]+次(?:全体)?(?:常务)?会议$").unwrap());
 
 /// The kind of event a history verb names.
 fn kind(verb: &str) -> Option<DateKind> {
@@ -163,6 +184,13 @@ mod tests {
         let ls = crate::gongwen::lines(text);
         let h = history(&ls, 1, ls.len(), 12);
         assert_eq!(h.iter().map(|e| e.kind).collect::<Vec<_>>(), [DateKind::Adopted, DateKind::Amended]);
+    }
+
+    #[test]
+    fn organs_of_meetings_and_decrees() {
+        assert_eq!(organ("某市第十二届人民代表大会常务委员会第九次会议").as_deref(), Some("某市人民代表大会常务委员会"));
+        assert_eq!(organ("中华人民共和国国务院令第583号").as_deref(), Some("国务院"));
+        assert_eq!(organ("某某省人民政府令第250号").as_deref(), Some("某某省人民政府"));
     }
 
     #[test]

@@ -1,5 +1,9 @@
-//! Small text helpers shared by the stages: width folding for matching,
-//! display width, Chinese numerals.
+//! Small text helpers shared by the stages: code points folded to the
+//! characters they stand for, width folding for matching, display width,
+//! Chinese numerals.
+
+mod codepoint_table;
+pub mod codepoints;
 
 /// Fold full-width ASCII variants (ＡＢ１２，（）) to ASCII and the ideographic
 /// space to a space. Used for *matching*; the text shown to users is kept.
@@ -34,6 +38,21 @@ pub fn normalize_title(s: &str) -> String {
             ',' => '，',
             ':' => '：',
             ';' => '；',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The key a document is known by when cited by title alone: the title
+/// normalised, with the inner brackets a citation prints (`〈…〉`, `<…>`)
+/// read as 《…》. `《关于印发〈某某办法〉的通知》` and the title
+/// `关于印发《某某办法》的通知` have one key.
+pub fn title_key(s: &str) -> String {
+    normalize_title(s.trim_matches(|c| c == '《' || c == '》'))
+        .chars()
+        .map(|c| match c {
+            '〈' | '<' | '＜' => '《',
+            '〉' | '>' | '＞' => '》',
             _ => c,
         })
         .collect()
@@ -148,6 +167,12 @@ mod tests {
         }
         assert_eq!(to_cn_number(21), "二十一");
         assert_eq!(to_cn_number(110), "一百一十");
+    }
+
+    #[test]
+    fn title_keys() {
+        assert_eq!(title_key("关于印发<某区某某办法>的通知"), title_key("关于印发《某区某某办法》的通知"));
+        assert_eq!(title_key("《某某 办法 (试行)》"), "某某办法（试行）");
     }
 
     #[test]

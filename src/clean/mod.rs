@@ -21,6 +21,8 @@
 //! was read get the offset between printed and physical numbers that the
 //! other pages of the file agree on.
 
+pub mod webpage;
+
 use crate::extract::{is_han, Extraction, Extractor, Geometry, Page};
 use crate::text::display_width;
 use regex::Regex;
@@ -45,6 +47,9 @@ pub struct CleanText {
     pub page_starts: Vec<PageStart>,
     /// Running header/footer lines that were removed (once each).
     pub running_lines: Vec<String>,
+    /// A printed web page's metadata table, when the file is one.
+    #[serde(default)]
+    pub web: Option<webpage::WebMetadata>,
 }
 
 impl CleanText {
@@ -209,6 +214,27 @@ fn infer_ocr_page_numbers(pages: &[Page], printed: &mut [Option<u32>]) {
     }
 }
 
+/// A download site's stamp on every page of a standard or a web copy:
+/// `Download From: www.bzfxw.com 标准下载网`, `http://…`, `仅供…使用`.
+static WATERMARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)download|https?://|www\.|\.com|\.cn\b|下载|仅供[^，。]{0,12}使用|内部资料").unwrap());
+
+/// The edge zone of a page: its top and bottom 8 %.
+const EDGE_ZONE: f32 = 0.08;
+
+/// Page furniture on a run too short for repetition to tell (one or two
+/// pages): a line in the page's edge zone that both pages print at the same
+/// place, or that reads as a download site's stamp.
+fn short_run_furniture(p: &Page, i: usize, repeats: usize, text_pages: usize) -> bool {
+    if text_pages >= 3 {
+        return false;
+    }
+    let Some(g) = p.lines[i].geometry.filter(|_| p.height > 0.0) else { return false };
+    let rel = g.y / p.height;
+    let in_zone = rel < EDGE_ZONE || rel > 1.0 - EDGE_ZONE;
+    in_zone && ((text_pages == 2 && repeats >= 2) || WATERMARK.is_match(&p.lines[i].text))
+}
+
 fn edge_indices(n: usize) -> impl Iterator<Item = usize> {
     let top = 0..n.min(EDGE);
     let bottom = n.saturating_sub(EDGE).max(n.min(EDGE))..n;
@@ -217,12 +243,35 @@ fn edge_indices(n: usize) -> impl Iterator<Item = usize> {
 
 /// Clean an extraction into an issue text.
 pub fn clean(ex: &Extraction) -> CleanText {
-    // 1. Running lines.
-    let pages: Vec<Page> = ex
+    let mut pages: Vec<Page> = ex
         .pages
         .iter()
         .map(|p| Page { lines: p.lines.iter().filter(|l| !l.text.trim().is_empty()).cloned().collect(), ..p.clone() })
         .collect();
+    // 0. A printed web page: its chrome goes, its metadata table is kept.
+    let web = {
+        let all: Vec<&str> = pages.iter().flat_map(|p| p.lines.iter().map(|l| l.text.as_str())).collect();
+        webpage::find(&all, |l| crate::gongwen::title_doc_type(l).is_some() && crate::gongwen::title_line_ok(l))
+    };
+    if let Some(w) = &web {
+        let mut k = 0;
+        for p in pages.iter_mut() {
+            for l in p.lines.iter_mut() {
+                if let Some((_, title)) = w.title_line.as_ref().filter(|(i, _)| *i == k) {
+                    l.text = title.clone();
+                }
+                k += 1;
+            }
+        }
+        let mut k = 0;
+        for p in pages.iter_mut() {
+            p.lines.retain(|_| {
+                k += 1;
+                !w.chrome[k - 1]
+            });
+        }
+    }
+    // 1. Running lines.
     let mut counts: HashMap<(String, i64), usize> = HashMap::new();
     for p in &pages {
         let mut seen = std::collections::HashSet::new();
@@ -260,7 +309,9 @@ pub fn clean(ex: &Extraction) -> CleanText {
                 let num = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok());
                 page_printed[pi] = page_printed[pi].or(num);
                 drop[i] = true;
-            } else if counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 && !(pi == 0 && is_cover) {
+            } else if (counts.get(&key).copied().unwrap_or(0) >= threshold && text_pages >= 3 && !(pi == 0 && is_cover))
+                || short_run_furniture(p, i, counts.get(&key).copied().unwrap_or(0), text_pages)
+            {
                 drop[i] = true;
                 if !running_lines.iter().any(|r| running_key(r) == key.0) {
                     running_lines.push(t.to_string());
@@ -302,7 +353,7 @@ pub fn clean(ex: &Extraction) -> CleanText {
         text.push_str(line);
     }
     text.push('\n');
-    CleanText { text, page_starts, running_lines }
+    CleanText { text, page_starts, running_lines, web: web.map(|w| w.metadata) }
 }
 
 /// The measured layout of an issue: margins with geometry, wrap width without.
@@ -356,7 +407,7 @@ impl Layout {
 
     /// Does line `b` continue line `a` (same paragraph, broken by layout)?
     #[allow(clippy::too_many_arguments)]
-    fn continues(&self, a: &str, ga: Option<Geometry>, pa: usize, b: &str, gb: Option<Geometry>, pb: usize, _pages: &[Page]) -> bool {
+    fn continues(&self, a: &str, ga: Option<Geometry>, pa: usize, b: &str, gb: Option<Geometry>, pb: usize, pages: &[Page]) -> bool {
         // Chinese line-breaking rules (禁则): no line ends with an opening
         // bracket and none starts with a closing one or the rest of a 文号
         // (`…（晋财综〔2023〕` / `57号）和…`), whatever the layout says.
@@ -370,8 +421,11 @@ impl Layout {
         if BLOCK_START.is_match(b) || a.contains("……") || a.contains("....") {
             return false;
         }
-        match (ga, gb, self.margins[pa], self.margins[pb]) {
-            (Some(ga), Some(gb), Some((_, right)), Some((left, _))) => {
+        // On a page set in columns, a line runs to its column's edge.
+        let right_of = |g: &Geometry, p: usize| pages[p].column_of(g).map(|c| c.right).or(self.margins[p].map(|m| m.1));
+        let left_of = |g: &Geometry, p: usize| pages[p].column_of(g).map(|c| c.left).or(self.margins[p].map(|m| m.0));
+        match (ga, gb, ga.as_ref().and_then(|g| right_of(g, pa)), gb.as_ref().and_then(|g| left_of(g, pb))) {
+            (Some(ga), Some(gb), Some(right), Some(left)) => {
                 let full = ga.x1 >= right - 1.5 * ga.size;
                 let flush_left = gb.x0 <= left + 0.6 * gb.size;
                 let same_size = (ga.size - gb.size).abs() <= 0.2 * ga.size.max(gb.size);

@@ -1,0 +1,609 @@
+//! **changes**: what an ingest made known, and what was made known since.
+//!
+//! In: the index after an ingest's last issue commit, and the changes that
+//! earlier ingests recorded in it. Out: the changes this ingest adds, one
+//! [`ChangeSet`] stored as an index entry of kind `changes` (exported and
+//! rebuilt like every other record); and, for `gongbao changes`,
+//! `/api/changes`, the feed and the page, the changes recorded, selected by
+//! date of ingest, by last ingest and by watch list ([`crate::watch`]).
+//!
+//! A change is a fact about one document — added; repealed, partially
+//! repealed, declared invalid, superseded, amended or extended by another;
+//! its window ending (`expires`); named by a link while the corpus does not
+//! hold it (`dangling`) — with the document that changes it, the date it
+//! takes effect and the evidence sentence. Its id is a hash of what it says
+//! (kind, document, changing document, new end, provisions), so the same
+//! fact has the same id in any index, in any ingest order, across rebuilds.
+//!
+//! "Made known by an ingest": a fact is recorded by the first ingest after
+//! which the corpus holds it, and never again. The document a link changes
+//! is named as the corpus knows it at that moment: by its id when the corpus
+//! holds it (by 文号, or by a title that names it), else by the 文号 the link
+//! gives, else by the title alone. So a repeal of 青政发〔2024〕84号 ingested
+//! before 84号 itself is recorded with that repeal (about a 文号 not in the
+//! corpus, with a `dangling`), and 84号's own ingest adds only `added`; a
+//! renewal that names its target by title alone, ingested first, is recorded
+//! about that title, and again — now about the document — by the ingest that
+//! brings the document the title names. Each ingest looks at the documents
+//! no ingest has announced yet (so a run stopped before its end leaves them
+//! to the next) and those it replaced, at their links and at the links that
+//! point at them, and at the windows that end between the last ingest and N
+//! days after today ([`crate::clock`]): `expires` once per document and end.
+
+use crate::analyse::{Link, LinkKind};
+use crate::docnum::DocNumber;
+use crate::error::{Error, Result};
+use crate::index::{date_key, GongbaoIndex, StoredRecord, FORCE, KIND_CHANGES, KIND_DOCUMENT};
+use crate::record::DocumentRecord;
+use crate::status::{source_date, Status, TitleResolver};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// How many days ahead an ingest looks for windows that end (`ingest --expires-within`).
+pub const DEFAULT_EXPIRES_WITHIN: u32 = 60;
+
+/// What happened to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Repealed,
+    /// Some provisions repealed (`provisions`).
+    PartiallyRepealed,
+    DeclaredInvalid,
+    Superseded,
+    /// Some provisions amended (`provisions`).
+    Amended,
+    /// Its window extended (`until`: the new end, none for a renewal without one).
+    Extended,
+    /// Its window ends within the horizon, or has ended since the last ingest.
+    Expires,
+    /// Cited, repealed or extended, and not in the corpus.
+    Dangling,
+    /// A new document of the corpus.
+    Added,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 9] = [
+        ChangeKind::Repealed,
+        ChangeKind::PartiallyRepealed,
+        ChangeKind::DeclaredInvalid,
+        ChangeKind::Superseded,
+        ChangeKind::Amended,
+        ChangeKind::Extended,
+        ChangeKind::Expires,
+        ChangeKind::Dangling,
+        ChangeKind::Added,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Repealed => "repealed",
+            ChangeKind::PartiallyRepealed => "partially_repealed",
+            ChangeKind::DeclaredInvalid => "declared_invalid",
+            ChangeKind::Superseded => "superseded",
+            ChangeKind::Amended => "amended",
+            ChangeKind::Extended => "extended",
+            ChangeKind::Expires => "expires",
+            ChangeKind::Dangling => "dangling",
+            ChangeKind::Added => "added",
+        }
+    }
+
+    /// The label the page and the feed show.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ChangeKind::Repealed => "废止",
+            ChangeKind::PartiallyRepealed => "部分废止",
+            ChangeKind::DeclaredInvalid => "宣布失效",
+            ChangeKind::Superseded => "被替代",
+            ChangeKind::Amended => "修改",
+            ChangeKind::Extended => "延长有效期",
+            ChangeKind::Expires => "有效期届满",
+            ChangeKind::Dangling => "未收录",
+            ChangeKind::Added => "新增",
+        }
+    }
+
+    /// The change a link makes to its target (none for citations and supervision).
+    pub fn of_link(k: LinkKind) -> Option<ChangeKind> {
+        match k {
+            LinkKind::Repeals => Some(ChangeKind::Repealed),
+            LinkKind::RepealsPart => Some(ChangeKind::PartiallyRepealed),
+            LinkKind::DeclaresInvalid => Some(ChangeKind::DeclaredInvalid),
+            LinkKind::Supersedes => Some(ChangeKind::Superseded),
+            LinkKind::Amends => Some(ChangeKind::Amended),
+            LinkKind::Extends => Some(ChangeKind::Extended),
+            LinkKind::Cites | LinkKind::SupervisionListed | LinkKind::SupervisionClosed => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The document that makes a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocRef {
+    /// Its id in the corpus (its 文号, or `<issue id>#<n>`).
+    pub id: String,
+    pub doc_number: Option<String>,
+    pub title: String,
+}
+
+impl DocRef {
+    fn of(d: &DocumentRecord) -> DocRef {
+        DocRef { id: d.id.clone(), doc_number: d.doc_number.as_ref().map(|n| n.to_string()), title: d.title.clone() }
+    }
+}
+
+/// One change (`changes --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Stable: the same fact has the same id in every index and ingest order.
+    pub id: String,
+    pub kind: ChangeKind,
+    /// What `gongbao status` and `/doc/` take for the document changed: its
+    /// id in the corpus, else the 文号 it is named by, else `《title》`.
+    pub doc_id: String,
+    pub doc_number: Option<String>,
+    pub title: Option<String>,
+    /// Does the corpus hold the document changed (when the change was recorded)?
+    pub in_corpus: bool,
+    /// The document that changes it (none for `added` and `expires`).
+    pub by: Option<DocRef>,
+    /// From when: the changing document's start (its own for `added`; the
+    /// first day out of force for `expires`).
+    pub effective: Option<NaiveDate>,
+    /// `extended`: the new end (none: renewed without one); `expires`: the
+    /// last day in force; `added`: its window's end.
+    pub until: Option<NaiveDate>,
+    /// `amended`, `partially_repealed`: the provisions named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisions: Vec<String>,
+    /// The sentence that says so.
+    pub evidence: Option<String>,
+    /// When the ingest that made it known ran.
+    pub ingested: DateTime<FixedOffset>,
+}
+
+/// What one ingest made known (an index entry of kind `changes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSet {
+    pub ingested: DateTime<FixedOffset>,
+    pub changes: Vec<Change>,
+}
+
+/// What `changes --json` and `/api/changes` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangesReport {
+    pub changes: Vec<Change>,
+}
+
+/// Which changes to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// Every change recorded.
+    All,
+    /// Those recorded by ingests on or after this (local) date.
+    Date(NaiveDate),
+    /// Those recorded by the last ingest (none if it made nothing known).
+    LastIngest,
+}
+
+/// How an ingest looks for changes.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeOptions {
+    /// The date of the run ([`crate::clock::today`]).
+    pub today: NaiveDate,
+    /// Windows ending up to this many days after today are announced.
+    pub expires_within: u32,
+}
+
+/// Changes counted by kind, in [`ChangeKind::ALL`]'s order.
+pub fn counts(changes: &[Change]) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for c in changes {
+        *m.entry(c.kind.as_str().to_string()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// `3 repealed, 1 extended, 6 added` (kinds in their order), or `none`.
+pub fn summary(counts: &BTreeMap<String, usize>) -> String {
+    let parts: Vec<String> =
+        ChangeKind::ALL.iter().filter_map(|k| counts.get(k.as_str()).filter(|n| **n > 0).map(|n| format!("{n} {k}"))).collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The stable id of a change: a hash of what it says.
+fn change_id(key: &str) -> String {
+    let h = sha2::Sha256::digest(key.as_bytes());
+    h.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The document a link changes, as the corpus knows it now.
+struct Target {
+    doc_id: String,
+    doc_number: Option<String>,
+    title: Option<String>,
+    in_corpus: bool,
+}
+
+/// Finds the changes an ingest made known.
+struct Detector<'a> {
+    ix: &'a GongbaoIndex,
+    searcher: &'a Searcher,
+    stamp: DateTime<FixedOffset>,
+    /// Ids recorded before, and found now.
+    known: HashSet<String>,
+    out: Vec<Change>,
+    titles: TitleResolver,
+    docs: HashMap<String, Option<DocumentRecord>>,
+}
+
+impl Detector<'_> {
+    fn doc(&mut self, id: &str) -> Option<DocumentRecord> {
+        if !self.docs.contains_key(id) {
+            let d = self.ix.document(self.searcher, id);
+            self.docs.insert(id.to_string(), d);
+        }
+        self.docs[id].clone()
+    }
+
+    /// Record `c` under `key`, unless a change with that key is known.
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        key: String,
+        kind: ChangeKind,
+        t: &Target,
+        by: Option<&DocumentRecord>,
+        effective: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        provisions: Vec<String>,
+        evidence: Option<String>,
+    ) {
+        let id = change_id(&key);
+        if !self.known.insert(id.clone()) {
+            return;
+        }
+        self.out.push(Change {
+            id,
+            kind,
+            doc_id: t.doc_id.clone(),
+            doc_number: t.doc_number.clone(),
+            title: t.title.clone(),
+            in_corpus: t.in_corpus,
+            by: by.map(DocRef::of),
+            effective,
+            until,
+            provisions,
+            evidence: evidence.filter(|e| !e.trim().is_empty()),
+            ingested: self.stamp,
+        });
+    }
+
+    fn added(&mut self, d: &DocumentRecord) {
+        let t = Target {
+            doc_id: d.id.clone(),
+            doc_number: d.doc_number.as_ref().map(|n| n.to_string()),
+            title: Some(d.title.clone()),
+            in_corpus: true,
+        };
+        let evidence = d.validity.evidence.first().cloned();
+        self.push(
+            format!("added\x1f{}", d.id),
+            ChangeKind::Added,
+            &t,
+            None,
+            d.validity.effective_from.or(d.signed_date),
+            d.validity.effective_until,
+            vec![],
+            evidence,
+        );
+    }
+
+    /// What link `l` of `src` points at: a document of the corpus if one
+    /// is named (by 文号, or by a title), else the 文号, else the title.
+    fn target(&mut self, src: &DocumentRecord, l: &Link) -> Result<Option<Target>> {
+        let named = l.target.as_deref().and_then(DocNumber::parse).map(|n| n.to_string());
+        for c in self.titles.link_targets(self.ix, self.searcher, src, l, source_date(src))? {
+            if let Some(d) = self.doc(&c).filter(|d| d.id != src.id) {
+                return Ok(Some(Target {
+                    doc_id: d.id.clone(),
+                    doc_number: d.doc_number.as_ref().map(|n| n.to_string()).or(named),
+                    title: Some(d.title.clone()),
+                    in_corpus: true,
+                }));
+            }
+        }
+        if let Some(n) = named {
+            return Ok(Some(Target { doc_id: n.clone(), doc_number: Some(n), title: l.target_title.clone(), in_corpus: false }));
+        }
+        let title = l.target_title.clone().or_else(|| l.target.clone());
+        Ok(title.map(|t| Target { doc_id: crate::index::title_target_term(&t), doc_number: None, title: Some(t), in_corpus: false }))
+    }
+
+    /// The changes link `l` of `src` makes: its kind's, and `dangling` when
+    /// it names a 文号 (or changes a document by title) the corpus does not hold.
+    fn link(&mut self, src: &DocumentRecord, l: &Link) -> Result<()> {
+        let kind = ChangeKind::of_link(l.kind);
+        let numbered = l.target.as_deref().and_then(DocNumber::parse).is_some();
+        // A title or a standard merely cited, a supervised company: no change.
+        if matches!(l.kind, LinkKind::SupervisionListed | LinkKind::SupervisionClosed) || (kind.is_none() && !numbered) {
+            return Ok(());
+        }
+        let Some(t) = self.target(src, l)? else { return Ok(()) };
+        let date = source_date(src);
+        if let Some(k) = kind {
+            let until = if k == ChangeKind::Extended { l.until } else { None };
+            let key = format!(
+                "{k}\x1f{}\x1f{}\x1f{}\x1f{}",
+                t.doc_id,
+                src.id,
+                until.map(|d| d.to_string()).unwrap_or_default(),
+                l.provisions.join("、")
+            );
+            self.push(key, k, &t, Some(src), date, until, l.provisions.clone(), Some(l.evidence.clone()));
+        }
+        if !t.in_corpus {
+            self.push(
+                format!("dangling\x1f{}", t.doc_id),
+                ChangeKind::Dangling,
+                &t,
+                Some(src),
+                date,
+                None,
+                vec![],
+                Some(l.evidence.clone()),
+            );
+        }
+        Ok(())
+    }
+
+    /// `expires` for the windows that end from `lo` to `hi`: documents of
+    /// the corpus by their own end, and the targets of extensions by theirs;
+    /// each judged by its status (its end after every extension; one
+    /// repealed before it ends does not expire).
+    fn expiries(&mut self, lo: NaiveDate, hi: NaiveDate) -> Result<()> {
+        let f = self.ix.fields;
+        let mut candidates: Vec<String> = Vec::new();
+        let in_range = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.kind, KIND_DOCUMENT), IndexRecordOption::Basic)) as Box<dyn Query>,
+            ),
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.until, date_key(lo))),
+                    Bound::Included(Term::from_field_i64(f.until, date_key(hi))),
+                )),
+            ),
+        ]);
+        for d in self.ix.documents_matching(self.searcher, &in_range)? {
+            candidates.push(d.id);
+        }
+        let force = TermQuery::new(Term::from_field_text(f.force_links, FORCE), IndexRecordOption::Basic);
+        for d in self.ix.documents_matching(self.searcher, &force)? {
+            for l in d.links.iter().filter(|l| l.kind == LinkKind::Extends && l.until.is_some_and(|u| lo <= u && u <= hi)) {
+                candidates.extend(self.titles.link_targets(self.ix, self.searcher, &d, l, source_date(&d))?);
+            }
+        }
+        let mut seen = HashSet::new();
+        candidates.retain(|c| seen.insert(c.clone()));
+        let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+        for id in candidates {
+            let r = crate::status::status(self.ix, self.searcher, &id, far)?;
+            if r.status == Status::Repealed || r.approximate.is_some() {
+                continue;
+            }
+            let Some(until) = r.effective_until.filter(|u| lo <= *u && *u <= hi) else { continue };
+            let record = if r.known_in_corpus { self.doc(&r.id) } else { None };
+            let t = Target {
+                doc_id: r.id.clone(),
+                doc_number: record
+                    .as_ref()
+                    .map(|d| d.doc_number.as_ref().map(|n| n.to_string()))
+                    .unwrap_or_else(|| DocNumber::parse(&r.id).map(|n| n.to_string())),
+                title: r.title.clone(),
+                in_corpus: r.known_in_corpus,
+            };
+            let evidence = r
+                .decided_by
+                .iter()
+                .rev()
+                .find(|d| d.kind == LinkKind::Extends)
+                .map(|d| d.evidence.clone())
+                .or_else(|| r.evidence.first().cloned());
+            self.push(
+                format!("expires\x1f{}\x1f{until}", r.id),
+                ChangeKind::Expires,
+                &t,
+                None,
+                until.succ_opt(),
+                Some(until),
+                vec![],
+                evidence,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The changes the corpus `searcher` sees holds that no ingest recorded:
+/// the documents not yet announced and those in `touched` (replaced by this
+/// ingest), their links and the links pointing at them, and the windows
+/// that end from the last ingest's date to `expires_within` days after
+/// today. Each carries `stamp`. Ordered by kind, then as found.
+pub fn detect(
+    ix: &GongbaoIndex,
+    searcher: &Searcher,
+    touched: &[String],
+    opts: ChangeOptions,
+    stamp: DateTime<FixedOffset>,
+) -> Result<Vec<Change>> {
+    let sets = recorded(ix, searcher)?;
+    let known: HashSet<String> = sets.iter().flat_map(|s| s.changes.iter().map(|c| c.id.clone())).collect();
+    let last_run = sets.iter().map(|s| s.ingested.date_naive()).max();
+    let mut det = Detector { ix, searcher, stamp, known, out: Vec::new(), titles: TitleResolver::default(), docs: HashMap::new() };
+    // The documents to look at, in the order of their issues.
+    let mut ids: Vec<String> = Vec::new();
+    let mut listed: HashSet<String> = HashSet::new();
+    for e in ix.issues(searcher)? {
+        for id in e.documents {
+            if !det.known.contains(&change_id(&format!("added\x1f{id}"))) && listed.insert(id.clone()) {
+                ids.push(id);
+            }
+        }
+    }
+    for id in touched {
+        if listed.insert(id.clone()) {
+            ids.push(id.clone());
+        }
+    }
+    let docs: Vec<DocumentRecord> = ids.iter().filter_map(|id| det.doc(id)).collect();
+    for d in &docs {
+        det.added(d);
+    }
+    for d in &docs {
+        for l in &d.links {
+            det.link(d, l)?;
+        }
+    }
+    // Links that name these documents: by 文号 (recorded already, when the
+    // linking document came first) or by a title that now names them.
+    for d in &docs {
+        for (src, l) in crate::status::incoming(ix, searcher, &d.id)? {
+            if ChangeKind::of_link(l.kind).is_some() {
+                det.link(&src, &l)?;
+            }
+        }
+    }
+    let lo = last_run.map(|p| p.min(opts.today)).unwrap_or(opts.today);
+    let hi = opts.today.checked_add_days(chrono::Days::new(opts.expires_within as u64)).unwrap_or(NaiveDate::MAX);
+    det.expiries(lo, hi)?;
+    let mut out = det.out;
+    out.sort_by_key(|c| c.kind);
+    Ok(out)
+}
+
+/// Find what this ingest made known and commit it as one entry (`None`
+/// when it made nothing known: nothing is committed).
+pub fn record(
+    ix: &GongbaoIndex,
+    writer: &mut tantivy::IndexWriter,
+    touched: &[String],
+    opts: ChangeOptions,
+    stamp: DateTime<FixedOffset>,
+) -> Result<Option<ChangeSet>> {
+    let reader = ix.reader()?;
+    let searcher = reader.searcher();
+    let changes = detect(ix, &searcher, touched, opts, stamp)?;
+    drop(searcher);
+    drop(reader);
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let set = ChangeSet { ingested: stamp, changes };
+    ix.stage_changes(writer, &set)?;
+    ix.commit(writer, &serde_json::json!({"changes": set.changes.len(), "ingested": stamp}).to_string())?;
+    Ok(Some(set))
+}
+
+/// Every change set recorded in the index, oldest first.
+pub fn recorded(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ChangeSet>> {
+    let q = TermQuery::new(Term::from_field_text(ix.fields.kind, KIND_CHANGES), IndexRecordOption::Basic);
+    let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
+    let addrs = searcher.search(&q, &tantivy::collector::DocSetCollector).map_err(err)?;
+    let mut out = Vec::new();
+    for a in addrs {
+        let d: TantivyDocument = searcher.doc(a).map_err(err)?;
+        if let Some(StoredRecord::Changes(s)) =
+            d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
+        {
+            out.push(s);
+        }
+    }
+    out.sort_by_key(|s| s.ingested);
+    Ok(out)
+}
+
+/// The stamp of the last ingest's changes, from the run log (`Some(None)`:
+/// the last ingest made nothing known); `None` when the log names no run.
+fn last_ingest(dir: &std::path::Path) -> Option<Option<DateTime<FixedOffset>>> {
+    let runs = crate::runlog::last(dir, 50).ok()?;
+    // A run refused at the lock (or before it opened the index) did nothing.
+    runs.iter().rev().find(|r| !(r.exit_code == 1 && r.files.is_empty())).map(|r| r.ingested)
+}
+
+/// The changes recorded, newest ingest first (in each ingest, by kind),
+/// selected by `since` and, with `watch`, to the watched documents.
+pub fn list(ix: &GongbaoIndex, searcher: &Searcher, since: Since, watch: Option<&crate::watch::WatchList>) -> Result<Vec<Change>> {
+    let mut sets = recorded(ix, searcher)?;
+    sets.reverse();
+    let keep_set: Box<dyn Fn(&ChangeSet) -> bool> = match since {
+        Since::All => Box::new(|_| true),
+        Since::Date(d) => Box::new(move |s| s.ingested.date_naive() >= d),
+        Since::LastIngest => {
+            let stamp = match last_ingest(&ix.dir) {
+                Some(s) => s,
+                // No run log (an index rebuilt from an export elsewhere): the latest set.
+                None => sets.first().map(|s| s.ingested),
+            };
+            Box::new(move |s| Some(s.ingested) == stamp)
+        }
+    };
+    let mut out: Vec<Change> = sets.into_iter().filter(|s| keep_set(s)).flat_map(|s| s.changes).collect();
+    if let Some(w) = watch {
+        let mut keys: HashMap<String, Vec<String>> = HashMap::new();
+        out.retain(|c| {
+            let k = keys.entry(c.doc_id.clone()).or_insert_with(|| {
+                if c.in_corpus {
+                    ix.document(searcher, &c.doc_id).map(|d| d.title_keys()).unwrap_or_default()
+                } else {
+                    vec![]
+                }
+            });
+            w.matches(c, k)
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_depend_on_what_a_change_says_only() {
+        let a = change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕96号\x1f\x1f");
+        assert_eq!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕96号\x1f\x1f"));
+        assert_ne!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕97号\x1f\x1f"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn summaries_follow_the_kinds_order() {
+        let mut m = BTreeMap::new();
+        m.insert("added".to_string(), 6);
+        m.insert("repealed".to_string(), 2);
+        m.insert("expires".to_string(), 1);
+        assert_eq!(summary(&m), "2 repealed, 1 expires, 6 added");
+        assert_eq!(summary(&BTreeMap::new()), "none");
+    }
+}
