@@ -12,7 +12,7 @@
 //! documents are stale, and the next ingest replaces them.
 
 use crate::error::{Error, Result};
-use crate::index::{GongbaoIndex, StoredRecord, KIND_CHANGES, KIND_DOCUMENT, KIND_ISSUE, KIND_PROVISION};
+use crate::index::{GongbaoIndex, StoredRecord, KIND_CHANGES, KIND_DOCUMENT, KIND_ISSUE};
 use crate::storage;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -43,7 +43,8 @@ pub struct CheckReport {
     /// No damage.
     pub sound: bool,
     pub segments: usize,
-    /// Entries of the last commit (issues, documents, provisions).
+    /// Entries of the last commit (issues, documents), and the provisions
+    /// their records hold.
     pub entries: u64,
     pub issues: usize,
     pub documents: usize,
@@ -205,12 +206,10 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
             r.entries += 1;
             let kind = d.get_first(f.kind).and_then(|v| v.as_str()).unwrap_or("").to_string();
             *stored.entry(kind.clone()).or_default() += 1;
-            if kind == KIND_PROVISION {
-                continue;
-            }
             match d.get_first(f.record).and_then(|v| v.as_str()).and_then(|s| serde_json::from_str::<StoredRecord>(s).ok()) {
                 Some(StoredRecord::Issue(e)) => issues.push(e),
                 Some(StoredRecord::Document(doc)) => {
+                    r.provisions += crate::structure::flatten(&doc.provisions).len();
                     doc_ids.insert(doc.id.clone());
                 }
                 Some(StoredRecord::Changes(_)) => {}
@@ -221,7 +220,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
             damaged(&mut r, &name, format!("{unreadable} stored records cannot be read"));
         }
     }
-    for kind in [KIND_ISSUE, KIND_DOCUMENT, KIND_PROVISION, KIND_CHANGES] {
+    for kind in [KIND_ISSUE, KIND_DOCUMENT, KIND_CHANGES] {
         let q = tantivy::query::TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic);
         let counted = match caught(|| searcher.search(&q, &tantivy::collector::Count)) {
             Some(Ok(n)) => n as u64,
@@ -242,7 +241,6 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
     }
     r.issues = stored.get(KIND_ISSUE).copied().unwrap_or(0) as usize;
     r.documents = stored.get(KIND_DOCUMENT).copied().unwrap_or(0) as usize;
-    r.provisions = stored.get(KIND_PROVISION).copied().unwrap_or(0) as usize;
     // Every issue's documents are there.
     for e in &issues {
         let missing: Vec<&String> = e.documents.iter().filter(|d| !doc_ids.contains(*d)).collect();

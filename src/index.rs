@@ -1,13 +1,16 @@
 //! **index**: records in, one tantivy index out (and back).
 //!
-//! Four kinds of entries share one schema: `issue` (one per source file,
-//! holding the issue's metadata and the file's SHA-256), `document`,
-//! `provision`, and `changes` (what one ingest made known, see
-//! [`crate::changes`]). Every entry stores its whole record as
-//! JSON, so the index can be exported and rebuilt without the sources.
-//! Chinese text is indexed twice: jieba words (ranking) and single
-//! characters (any verbatim substring is a phrase of them).
+//! Three kinds of entries share one schema: `issue` (one per source file,
+//! holding the issue's metadata and the file's SHA-256), `document`, and
+//! `changes` (what one ingest made known, see [`crate::changes`]). Every
+//! entry stores its whole record as JSON, so the index can be exported and
+//! rebuilt without the sources. A document's title and text are indexed
+//! once, one token per character with positions (any verbatim substring is
+//! a phrase of them); its clauses (`crate::clause`) are ranges of those
+//! positions, kept in a fast field, so clause search reads the document's
+//! postings and no text is indexed twice.
 
+use crate::clause::{clauses, Clause};
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
@@ -27,10 +30,16 @@ pub struct Fields {
     pub kind: Field,
     pub doc_id: Field,
     pub number_key: Field,
+    /// The title, one token per character.
     pub title: Field,
-    pub title_chars: Field,
+    /// The text, one token per character.
     pub body: Field,
-    pub body_chars: Field,
+    /// Per clause: its first position in `body` (high 32 bits) and its
+    /// parent clause + 1 (low 32 bits, 0 for none); then the body's token
+    /// count with low bits all ones ([`CLAUSE_END`]).
+    pub clause_starts: Field,
+    /// The clauses ([`Clause`] as JSON), for hits.
+    pub clauses: Field,
     pub issuer: Field,
     pub doc_type: Field,
     pub year: Field,
@@ -39,8 +48,6 @@ pub struct Fields {
     pub source_sha256: Field,
     pub source_path: Field,
     pub record: Field,
-    /// For provision entries: what a hit shows ([`ProvisionHit`] as JSON).
-    pub hit: Field,
     /// Targets of the document's links (canonical 文号, or `《title key》`
     /// for a target cited by title alone): who points at whom.
     pub link_target: Field,
@@ -58,24 +65,49 @@ pub const OPEN_END: i64 = 99991231;
 /// The `force_links` marker.
 pub const FORCE: &str = "force";
 
-/// Entry kinds.
+/// Entry kinds. (`provision` names clause hits; there are no provision entries.)
 pub const KIND_ISSUE: &str = "issue";
 pub const KIND_DOCUMENT: &str = "document";
 pub const KIND_PROVISION: &str = "provision";
 /// What one ingest made known ([`crate::changes::ChangeSet`]).
 pub const KIND_CHANGES: &str = "changes";
 
-/// A text field. The per-character fields keep positions (every substring
-/// is a phrase of them); the jieba fields only rank, so they keep
-/// frequencies alone — positions are most of an index's size.
-fn text_field(tokenizer: &str, positions: bool) -> TextOptions {
-    let option = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-    TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(option))
+/// The low 32 bits of the last `clause_starts` value.
+pub const CLAUSE_END: u64 = u32::MAX as u64;
+
+/// A per-character text field with positions (every substring is a phrase).
+fn chars_field() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(tokenizer::CHARS).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// The `clause_starts` values of a document: each clause's first token
+/// position in `text` and its parent, then the token count.
+pub fn clause_starts(text: &str, cs: &[Clause]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(cs.len() + 1);
+    let mut pos: u64 = 0;
+    let mut next = 0;
+    for (i, c) in text.char_indices() {
+        while next < cs.len() && cs[next].start <= i {
+            out.push(pos << 32 | cs[next].parent.map(|p| p as u64 + 1).unwrap_or(0));
+            next += 1;
+        }
+        if tokenizer::indexed(c) {
+            pos += 1;
+        }
+    }
+    while next < cs.len() {
+        out.push(pos << 32 | cs[next].parent.map(|p| p as u64 + 1).unwrap_or(0));
+        next += 1;
+    }
+    out.push(pos << 32 | CLAUSE_END);
+    out
 }
 
 /// How the stored records are compressed: zstd over 256 KiB blocks, so a
-/// document's text, its provisions' texts and their entries (stored side
-/// by side) compress against each other.
+/// document's text and its provisions' texts (which repeat it) compress
+/// against each other.
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(9) }),
@@ -92,10 +124,10 @@ pub fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", STRING | STORED | FAST),
         doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         number_key: b.add_text_field("number_key", STRING),
-        title: b.add_text_field("title", text_field(tokenizer::JIEBA, false)),
-        title_chars: b.add_text_field("title_chars", text_field(tokenizer::CHARS, true)),
-        body: b.add_text_field("body", text_field(tokenizer::JIEBA, false)),
-        body_chars: b.add_text_field("body_chars", text_field(tokenizer::CHARS, true)),
+        title: b.add_text_field("title", chars_field()),
+        body: b.add_text_field("body", chars_field()),
+        clause_starts: b.add_u64_field("clause_starts", FAST),
+        clauses: b.add_text_field("clauses", STORED),
         issuer: b.add_text_field("issuer", STRING | FAST),
         doc_type: b.add_text_field("doc_type", STRING | FAST),
         year: b.add_i64_field("year", INDEXED | FAST),
@@ -104,7 +136,6 @@ pub fn schema() -> (Schema, Fields) {
         source_sha256: b.add_text_field("source_sha256", STRING | STORED),
         source_path: b.add_text_field("source_path", STRING | STORED),
         record: b.add_text_field("record", STORED),
-        hit: b.add_text_field("hit", STORED),
         link_target: b.add_text_field("link_target", STRING),
         title_key: b.add_text_field("title_key", STRING),
         force_links: b.add_text_field("force_links", STRING),
@@ -127,27 +158,6 @@ pub fn date_key(d: chrono::NaiveDate) -> i64 {
 /// The lookup keys of a 文号: canonical form, number part, `74号`.
 pub fn number_keys(dn: &DocNumber) -> Vec<String> {
     vec![dn.to_string(), dn.number_part(), format!("{}号", dn.seq)]
-}
-
-/// What a provision entry stores for display: the provision and its
-/// document's identifying fields.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProvisionHit {
-    pub id: String,
-    pub doc_id: String,
-    pub doc_number: Option<String>,
-    pub doc_title: String,
-    pub issuer: Vec<String>,
-    pub signed_date: Option<chrono::NaiveDate>,
-    pub label: String,
-    pub heading: Option<String>,
-    pub page: u32,
-    pub text: String,
-    /// The document's validity window, for the hit's status.
-    #[serde(default)]
-    pub effective_from: Option<chrono::NaiveDate>,
-    #[serde(default)]
-    pub effective_until: Option<chrono::NaiveDate>,
 }
 
 /// What an `issue` entry stores.
@@ -264,9 +274,7 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
             .or_else(|| issues.iter().find(|e| e.issue.id == d.issue.id))
             .map(|e| e.issue.clone());
         let Some(meta) = meta else { continue };
-        for entry in new.document_entries(d, &meta) {
-            w.add_document(entry).map_err(err)?;
-        }
+        w.add_document(new.document_entry(d, &meta)).map_err(err)?;
     }
     for c in &change_sets {
         w.add_document(new.changes_entry(c)).map_err(err)?;
@@ -481,7 +489,7 @@ impl GongbaoIndex {
         };
         let mut out = vec![self.issue_entry(&entry)];
         for doc in &parsed.documents {
-            out.extend(self.document_entries(doc, &parsed.issue));
+            out.push(self.document_entry(doc, &parsed.issue));
         }
         out
     }
@@ -515,15 +523,6 @@ impl GongbaoIndex {
         Ok(())
     }
 
-    /// A document's entry and its provisions' entries.
-    pub fn document_entries(&self, doc: &DocumentRecord, issue: &IssueMeta) -> Vec<TantivyDocument> {
-        let mut out = vec![self.document_entry(doc, issue)];
-        for (p, trail) in provision_trails(&doc.provisions) {
-            out.push(self.provision_entry(doc, issue, p, &trail));
-        }
-        out
-    }
-
     fn common_fields(&self, d: &mut TantivyDocument, doc: &DocumentRecord, issue: &IssueMeta) {
         let f = &self.fields;
         d.add_text(f.doc_id, &doc.id);
@@ -546,41 +545,8 @@ impl GongbaoIndex {
         d.add_i64(f.until, doc.validity.effective_until.map(date_key).unwrap_or(OPEN_END));
     }
 
-    fn provision_entry(&self, doc: &DocumentRecord, issue: &IssueMeta, p: &Provision, trail: &str) -> TantivyDocument {
-        let f = &self.fields;
-        let mut d = TantivyDocument::new();
-        d.add_text(f.id, &p.id);
-        d.add_text(f.kind, KIND_PROVISION);
-        // The provision's title is its document's title and its place
-        // (chapter and article headings); it only ranks (a clause must
-        // hold the words itself): a clause of a document about a topic is
-        // about it too.
-        let title = format!("{} {trail}", doc.title);
-        d.add_text(f.title, &title);
-        d.add_text(f.title_chars, &title);
-        let body = format!("{} {}", p.label, p.text);
-        d.add_text(f.body, &body);
-        d.add_text(f.body_chars, &body);
-        self.common_fields(&mut d, doc, issue);
-        let hit = ProvisionHit {
-            id: p.id.clone(),
-            doc_id: doc.id.clone(),
-            doc_number: doc.doc_number.as_ref().map(|d| d.to_string()),
-            doc_title: doc.title.clone(),
-            issuer: doc.issuer.clone(),
-            signed_date: doc.signed_date,
-            label: p.label.clone(),
-            heading: p.heading.clone(),
-            page: p.page,
-            text: p.text.clone(),
-            effective_from: doc.validity.effective_from,
-            effective_until: doc.validity.effective_until,
-        };
-        d.add_text(f.hit, serde_json::to_string(&hit).unwrap_or_default());
-        d
-    }
-
-    fn document_entry(&self, doc: &DocumentRecord, issue: &IssueMeta) -> TantivyDocument {
+    /// A document's entry: its record, its title and text, its clauses.
+    pub fn document_entry(&self, doc: &DocumentRecord, issue: &IssueMeta) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::new();
         d.add_text(f.id, &doc.id);
@@ -591,9 +557,12 @@ impl GongbaoIndex {
             }
         }
         d.add_text(f.title, &doc.title);
-        d.add_text(f.title_chars, &doc.title);
         d.add_text(f.body, &doc.text);
-        d.add_text(f.body_chars, &doc.text);
+        let cs = clauses(doc);
+        for v in clause_starts(&doc.text, &cs) {
+            d.add_u64(f.clause_starts, v);
+        }
+        d.add_text(f.clauses, serde_json::to_string(&cs).unwrap_or_default());
         self.common_fields(&mut d, doc, issue);
         for l in &doc.links {
             if let Some(t) = &l.target {
@@ -621,7 +590,7 @@ impl GongbaoIndex {
         let f = &self.fields;
         writer.delete_term(Term::from_field_text(f.source_path, &parsed.issue.source_path));
         writer.delete_term(Term::from_field_text(f.source_sha256, &parsed.issue.source_sha256));
-        // A document (and its provisions) printed again elsewhere is replaced.
+        // A document printed again elsewhere is replaced.
         for doc in &parsed.documents {
             writer.delete_term(Term::from_field_text(f.doc_id, &doc.id));
         }

@@ -4,7 +4,7 @@
 //! ingest log (`gongbao info`).
 
 use crate::error::Result;
-use crate::index::{GongbaoIndex, KIND_DOCUMENT, KIND_ISSUE, KIND_PROVISION};
+use crate::index::{for_each_record, GongbaoIndex, StoredRecord, KIND_DOCUMENT, KIND_ISSUE};
 use crate::runlog::RunRecord;
 use crate::storage;
 use serde::Serialize;
@@ -55,11 +55,19 @@ pub fn info(dir: &Path, runs: usize) -> Result<IndexInfo> {
         .into_iter()
         .map(|p| KeptExport { bytes: std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), path: p.display().to_string() })
         .collect();
+    // Provisions are not entries of their own: they are counted in the
+    // documents' records.
+    let mut provisions = 0;
+    for_each_record(&ix.index, dir, |r| {
+        if let StoredRecord::Document(d) = r {
+            provisions += crate::structure::flatten(&d.provisions).len();
+        }
+    })?;
     Ok(IndexInfo {
         index: dir.display().to_string(),
         issues: count(KIND_ISSUE),
         documents: count(KIND_DOCUMENT),
-        provisions: count(KIND_PROVISION),
+        provisions,
         segments: searcher.segment_readers().len(),
         index_bytes,
         total_bytes,

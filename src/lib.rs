@@ -12,6 +12,7 @@
 //! ```
 
 pub mod analyse;
+pub mod clause;
 pub mod changes;
 pub mod check;
 pub mod clean;
@@ -31,6 +32,7 @@ pub mod layout;
 pub mod lookup;
 pub mod pipeline;
 pub mod query;
+pub mod rank;
 pub mod record;
 pub mod repair;
 pub mod runlog;
@@ -43,6 +45,7 @@ pub mod structure;
 pub mod text;
 pub mod tokenizer;
 pub mod watch;
+pub mod words;
 
 pub use docnum::DocNumber;
 pub use error::{Error, Result};

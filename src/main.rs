@@ -680,6 +680,9 @@ fn run(cli: Cli) -> Result<i32> {
                 if let Some(m) = &resp.approximate {
                     eprintln!("note: {}", m.note());
                 }
+                if resp.partial {
+                    eprintln!("note: {}", gongbao::query::PARTIAL_NOTE);
+                }
                 println!("{} hits", resp.total);
                 for (facet, counts) in &resp.facets {
                     let list: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -716,7 +719,16 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(pid) = &typed.provision_id {
                 let all = gongbao::structure::flatten(&d.provisions);
                 let Some(p) = all.into_iter().find(|p| p.id == *pid) else {
-                    anyhow::bail!("{} has no provision {pid}", d.id);
+                    // The preamble clause (…/正文) a clause hit may name.
+                    let Some(v) = gongbao::clause::preamble_json(&d, pid) else {
+                        anyhow::bail!("{} has no provision {pid}", d.id);
+                    };
+                    if json {
+                        print_json(&v)?;
+                    } else {
+                        println!("{}  ({} p.{})\n{}", pid, d.title, v["page"], v["text"].as_str().unwrap_or(""));
+                    }
+                    return Ok(0);
                 };
                 if json {
                     print_json(p)?;

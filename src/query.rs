@@ -1,28 +1,31 @@
 //! **query**: a user's query in, ranked hits with highlighted snippets out.
 //!
 //! The query language is lenient and never fails: words, "exact phrases",
-//! `-exclusion`, `OR` between alternatives; a query that is a 文号 (any
-//! bracket variant, any spacing) or its number part looks the document up
-//! first. Every term is matched verbatim through the per-character field
-//! (recall) and scored through the jieba field (ranking); title matches
-//! weigh more than body matches.
+//! `+required` and `-excluded` terms, `OR` between alternatives; a query
+//! that is a 文号 (any bracket variant, any spacing) or its number part
+//! looks the document up first. Words rank (`crate::rank`): an entry with
+//! most of them still appears, after those that hold them all, and the
+//! answer says `partial` when none holds them all. Quoted terms keep exact
+//! verbatim semantics: any substring a user types between quotes finds the
+//! documents, and the clauses, that hold it.
 
+use crate::clause::Clause;
 use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
-use crate::index::{date_key, GongbaoIndex, ProvisionHit, KIND_DOCUMENT, KIND_PROVISION};
+use crate::index::{date_key, GongbaoIndex, KIND_DOCUMENT, KIND_PROVISION};
 use crate::lookup::ApproximateMatch;
+use crate::rank::{rank, Plan, Ranking};
 use crate::status::ForceMap;
-use crate::tokenizer::{CharTokenizer, JiebaTokenizer};
+use crate::tokenizer::CharTokenizer;
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::LazyLock;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +66,9 @@ pub struct Hit {
     /// Around 80 characters of text with the matched terms in `<mark>`…`</mark>`.
     pub snippet: String,
     pub provision: Option<ProvisionRef>,
+    /// The hit holds every word of the query.
+    #[serde(default)]
+    pub all_words: bool,
 }
 
 /// The answer to a search.
@@ -74,17 +80,41 @@ pub struct SearchResponse {
     pub facets: BTreeMap<String, BTreeMap<String, usize>>,
     /// Parts of the query that were ignored, and why.
     pub ignored: Vec<String>,
+    /// No hit holds every word of the query: the hits hold some of them.
+    #[serde(default)]
+    pub partial: bool,
     /// The query was a 文号 that no document carries; the hits are for this
     /// one, one or two characters of its 机关代字 away (an OCR misreading).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approximate: Option<ApproximateMatch>,
 }
 
+/// What a page says above partial answers.
+pub const PARTIAL_NOTE_ZH: &str = "未找到同时包含全部词语的文件，以下为部分匹配";
+/// The same, on a terminal.
+pub const PARTIAL_NOTE: &str = "no document holds every word of the query; these hold some of them";
+
+/// One alternative of a group: a term as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    pub text: String,
+    /// Typed between quotes: matched verbatim, required.
+    pub quoted: bool,
+}
+
+/// A term of the query, with its `OR` alternatives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Group {
+    pub alternatives: Vec<Alternative>,
+    /// Typed with `+` (or quoted): every hit holds it.
+    pub required: bool,
+}
+
 /// A query, read leniently.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedQuery {
-    /// All groups must match; within a group, any alternative.
-    pub groups: Vec<Vec<String>>,
+    /// The terms; within a group, any alternative.
+    pub groups: Vec<Group>,
     pub excluded: Vec<String>,
     pub ignored: Vec<String>,
     /// The query as a whole is a 文号.
@@ -93,12 +123,27 @@ pub struct ParsedQuery {
     pub number_key: Option<String>,
 }
 
+impl ParsedQuery {
+    /// The terms' texts, group by group.
+    pub fn terms(&self) -> Vec<Vec<&str>> {
+        self.groups.iter().map(|g| g.alternatives.iter().map(|a| a.text.as_str()).collect()).collect()
+    }
+}
+
 /// `〔2024〕74号`, `[2024]74号`, `（2024）74 号`
 static NUMBER_PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[〔\[［【（(]((?:19|20)\d{2})[〕\]］】）)](\d{1,5})号$").unwrap());
 /// `74号`
 static SEQ_ONLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d{1,5})号$").unwrap());
 
-/// Read a query: words, "phrases", -exclusions, OR. Never fails.
+/// A lexed token: its text, and whether it was negated, required, quoted.
+struct Token {
+    text: String,
+    neg: bool,
+    plus: bool,
+    quoted: bool,
+}
+
+/// Read a query: words, "phrases", +required, -excluded, OR. Never fails.
 pub fn parse_query(q: &str) -> ParsedQuery {
     let mut out = ParsedQuery::default();
     let squeezed = crate::text::squeeze(&crate::text::fold_width(q));
@@ -109,18 +154,20 @@ pub fn parse_query(q: &str) -> ParsedQuery {
     } else if let Some(c) = SEQ_ONLY.captures(&squeezed) {
         out.number_key = Some(format!("{}号", c[1].parse::<u32>().unwrap_or(0)));
     }
-    // Lex into (text, negated, quoted) tokens.
-    let mut tokens: Vec<(String, bool, bool)> = Vec::new();
+    let mut tokens: Vec<Token> = Vec::new();
     let mut chars = q.chars().peekable();
     while let Some(&c) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
             continue;
         }
-        let mut neg = false;
-        if c == '-' || c == '－' {
+        let (mut neg, mut plus) = (false, false);
+        if matches!(c, '-' | '－') {
             chars.next();
             neg = true;
+        } else if matches!(c, '+' | '＋') {
+            chars.next();
+            plus = true;
         }
         if matches!(chars.peek(), Some('"') | Some('“') | Some('”')) {
             chars.next();
@@ -136,7 +183,7 @@ pub fn parse_query(q: &str) -> ParsedQuery {
             if !closed {
                 out.ignored.push("unclosed quote (read to the end of the query)".into());
             }
-            tokens.push((s, neg, true));
+            tokens.push(Token { text: s, neg, plus, quoted: true });
         } else {
             let mut s = String::new();
             while let Some(&c) = chars.peek() {
@@ -146,16 +193,16 @@ pub fn parse_query(q: &str) -> ParsedQuery {
                 s.push(c);
                 chars.next();
             }
-            if s.is_empty() && neg {
-                out.ignored.push("a lone '-'".into());
+            if s.is_empty() && (neg || plus) {
+                out.ignored.push(format!("a lone '{}'", if neg { '-' } else { '+' }));
                 continue;
             }
-            tokens.push((s, neg, false));
+            tokens.push(Token { text: s, neg, plus, quoted: false });
         }
     }
     let mut join_next = false;
-    for (text, neg, quoted) in tokens {
-        if !quoted && !neg && (text == "OR" || text == "|") {
+    for t in tokens {
+        if !t.quoted && !t.neg && !t.plus && (t.text == "OR" || t.text == "|") {
             if out.groups.is_empty() {
                 out.ignored.push("OR with nothing before it".into());
             } else {
@@ -163,19 +210,23 @@ pub fn parse_query(q: &str) -> ParsedQuery {
             }
             continue;
         }
-        if CharTokenizer::tokens(&text).is_empty() {
-            if !text.trim().is_empty() || quoted {
-                out.ignored.push(format!("'{text}' (no searchable characters)"));
+        if CharTokenizer::tokens(&t.text).is_empty() {
+            if !t.text.trim().is_empty() || t.quoted {
+                out.ignored.push(format!("'{}' (no searchable characters)", t.text));
             }
             join_next = false;
             continue;
         }
-        if neg {
-            out.excluded.push(text);
+        let alt = Alternative { text: t.text, quoted: t.quoted };
+        if t.neg {
+            out.excluded.push(alt.text);
         } else if join_next {
-            out.groups.last_mut().unwrap().push(text);
+            let g = out.groups.last_mut().expect("a group before OR");
+            g.required &= t.plus || alt.quoted;
+            g.alternatives.push(alt);
         } else {
-            out.groups.push(vec![text]);
+            let required = t.plus || alt.quoted;
+            out.groups.push(Group { alternatives: vec![alt], required });
         }
         join_next = false;
     }
@@ -185,33 +236,333 @@ pub fn parse_query(q: &str) -> ParsedQuery {
     out
 }
 
-fn boxed(q: impl Query + 'static, boost: f32) -> Box<dyn Query> {
-    if (boost - 1.0).abs() < f32::EPSILON {
-        Box::new(q)
+fn str_term(field: Field, s: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic))
+}
+
+/// Only documents (or provisions of documents) in force on the force map's date.
+fn in_force_filter(ix: &GongbaoIndex, force: &ForceMap) -> Vec<(Occur, Box<dyn Query>)> {
+    let f = &ix.fields;
+    let Some(on) = force.as_of else { return vec![] };
+    let d = date_key(on);
+    let ids =
+        |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
+    let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_none_or(|u| u >= on)).map(|(k, _)| k).collect();
+    let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_some_and(|u| u < on)).map(|(k, _)| k).collect();
+    let until_ok: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Should, Box::new(RangeQuery::new(Bound::Included(Term::from_field_i64(f.until, d)), Bound::Unbounded))),
+        (Occur::Should, ids(extended_ok)),
+    ];
+    vec![
+        (Occur::Must, Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_i64(f.from, d))))),
+        (Occur::Must, Box::new(BooleanQuery::new(until_ok))),
+        (Occur::MustNot, ids(force.repealed.keys().collect())),
+        (Occur::MustNot, ids(extended_over)),
+    ]
+}
+
+/// The documents a request allows: documents, by its filters, and those in
+/// force on `in_force_on` (by the force map).
+fn filter_query(ix: &GongbaoIndex, req: &SearchRequest, force: &ForceMap) -> Box<dyn Query> {
+    let f = &ix.fields;
+    let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, str_term(f.kind, KIND_DOCUMENT))];
+    if let Some(i) = &req.issuer {
+        must.push((Occur::Must, str_term(f.issuer, i)));
+    }
+    if let Some(t) = &req.doc_type {
+        must.push((Occur::Must, str_term(f.doc_type, t)));
+    }
+    if let Some(y) = req.year {
+        must.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(f.year, y as i64), IndexRecordOption::Basic))));
+    }
+    if req.from.is_some() || req.to.is_some() {
+        let lo = req.from.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
+        let hi = req.to.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
+        must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+    }
+    if req.in_force_on.is_some() {
+        must.extend(in_force_filter(ix, force));
+    }
+    if must.len() == 1 {
+        must.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(must))
+}
+
+/// One ranked result: a document, or a clause of one.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    addr: DocAddress,
+    clause: Option<u32>,
+    /// For a document: its best clause.
+    best: Option<u32>,
+    score: f32,
+    all_held: bool,
+    signed: i64,
+}
+
+/// The ranking of a request: every result, best first, and whether none
+/// holds every word.
+fn ranked(
+    ix: &GongbaoIndex,
+    searcher: &Searcher,
+    req: &SearchRequest,
+    pq: &ParsedQuery,
+    force: &ForceMap,
+) -> Result<(Vec<Ranked>, bool, Plan)> {
+    let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
+    let filter = filter_query(ix, req, force);
+    let lookup_key = pq.doc_number.as_ref().map(|d| d.to_string()).or_else(|| pq.number_key.clone());
+    // A 文号: the documents that carry it first, then texts that quote it.
+    let (plan, carriers) = match &lookup_key {
+        Some(key) => {
+            let text = ParsedQuery {
+                groups: vec![Group { alternatives: vec![Alternative { text: key.clone(), quoted: true }], required: true }],
+                ..Default::default()
+            };
+            let carriers: std::collections::HashSet<DocAddress> = if req.clauses {
+                Default::default()
+            } else {
+                let q = BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(Term::from_field_text(ix.fields.number_key, key), IndexRecordOption::Basic))
+                            as Box<dyn Query>,
+                    ),
+                    (Occur::Must, filter.box_clone()),
+                ]);
+                searcher.search(&q, &tantivy::collector::DocSetCollector).map_err(err)?
+            };
+            (Plan::new(&text), carriers)
+        }
+        None => (Plan::new(pq), Default::default()),
+    };
+    let Ranking { docs, clauses } = rank(ix, searcher, &plan, filter.as_ref(), req.clauses)?;
+    let signed = |addr: DocAddress| -> i64 {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        seg.fast_fields().i64("signed").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
+    };
+    let mut out: Vec<Ranked> = Vec::new();
+    if req.clauses {
+        for c in clauses {
+            let addr = DocAddress::new(c.segment, c.doc);
+            out.push(Ranked { addr, clause: Some(c.clause), best: None, score: c.score, all_held: c.all_held, signed: signed(addr) });
+        }
     } else {
-        Box::new(BoostQuery::new(Box::new(q), boost))
+        let mut seen = std::collections::HashSet::new();
+        for d in docs {
+            let addr = DocAddress::new(d.segment, d.doc);
+            let boost = if carriers.contains(&addr) { 1000.0 } else { 0.0 };
+            seen.insert(addr);
+            out.push(Ranked {
+                addr,
+                clause: None,
+                best: d.best_clause,
+                score: d.score + boost,
+                all_held: d.all_held,
+                signed: signed(addr),
+            });
+        }
+        for addr in carriers.into_iter().filter(|a| !seen.contains(a)) {
+            out.push(Ranked { addr, clause: None, best: None, score: 1000.0, all_held: true, signed: signed(addr) });
+        }
     }
+    // Best first; equal scores (to 4 digits) newest first.
+    out.sort_by(|a, b| {
+        let (sa, sb) = ((a.score * 1e4).round() as i64, (b.score * 1e4).round() as i64);
+        sb.cmp(&sa).then(b.signed.cmp(&a.signed)).then(a.addr.cmp(&b.addr)).then(a.clause.cmp(&b.clause))
+    });
+    let partial = plan.has_terms() && lookup_key.is_none() && !out.is_empty() && !out.iter().any(|r| r.all_held);
+    Ok((out, partial, plan))
 }
 
-/// The words of a term in a field without positions: each scores.
-fn words_query(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
-    let qs: Vec<(Occur, Box<dyn Query>)> = tokens
-        .iter()
-        .map(|t| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs)) as Box<dyn Query>))
-        .collect();
-    match qs.len() {
-        0 => None,
-        _ => Some(boxed(BooleanQuery::new(qs), boost)),
-    }
+/// The fields of a stored document record a hit needs (the provisions are
+/// skipped, not built).
+#[derive(Deserialize)]
+struct DocHitView {
+    id: String,
+    doc_number: Option<String>,
+    title: String,
+    issuer: Vec<String>,
+    signed_date: Option<NaiveDate>,
+    validity: WindowView,
+    text: String,
 }
 
-/// A phrase (or single term) over the tokens of `text` in `field`.
-fn phrase(field: Field, tokens: &[String], boost: f32) -> Option<Box<dyn Query>> {
-    match tokens.len() {
-        0 => None,
-        1 => Some(boxed(TermQuery::new(Term::from_field_text(field, &tokens[0]), IndexRecordOption::WithFreqs), boost)),
-        _ => Some(boxed(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()), boost)),
+#[derive(Deserialize)]
+struct WindowView {
+    effective_from: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
+}
+
+/// A stored document, as hits show it.
+struct Shown {
+    doc: DocHitView,
+    clauses: Vec<Clause>,
+}
+
+fn load(ix: &GongbaoIndex, searcher: &Searcher, addr: DocAddress) -> Result<Option<Shown>> {
+    let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
+    let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
+    let Some(doc) = d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str::<DocHitView>(r).ok()) else {
+        return Ok(None);
+    };
+    let clauses = d.get_first(ix.fields.clauses).and_then(|v| v.as_str()).and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+    Ok(Some(Shown { doc, clauses }))
+}
+
+fn provision_ref(c: &Clause) -> ProvisionRef {
+    ProvisionRef { id: c.id.clone(), label: c.label.clone(), page: c.page }
+}
+
+/// Run a search.
+pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
+    let mut pq = parse_query(&req.query);
+    // A 文号 nothing carries: the one it most likely means, said so.
+    let mut approximate = None;
+    if let Some(dn) = &pq.doc_number {
+        if let Some(m) = crate::lookup::nearest(ix, searcher, dn)? {
+            pq.doc_number = DocNumber::parse(&m.matched);
+            approximate = Some(m);
+        }
     }
+    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let force = ForceMap::cached(ix, searcher, on)?;
+    let (results, partial, plan) = ranked(ix, searcher, req, &pq, &force)?;
+    let facets = facets(searcher, &results, &force);
+    let terms = match &pq.doc_number {
+        Some(d) => vec![d.to_string()],
+        None => plan.highlights(),
+    };
+    let limit = req.limit.max(1);
+    let mut cache: HashMap<DocAddress, Option<Shown>> = HashMap::new();
+    let mut hits = Vec::new();
+    for r in results.iter().skip(req.offset).take(limit) {
+        if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(r.addr) {
+            e.insert(load(ix, searcher, r.addr)?);
+        }
+        let Some(Some(shown)) = cache.get(&r.addr) else { continue };
+        let d = &shown.doc;
+        let status = Some(force.status_of(&d.id, d.validity.effective_from, d.validity.effective_until).as_str().to_string());
+        let base = |kind: &str, id: String, snippet: String, provision: Option<ProvisionRef>| Hit {
+            id,
+            kind: kind.into(),
+            doc_number: d.doc_number.clone(),
+            title: d.title.clone(),
+            issuer: d.issuer.clone(),
+            signed_date: d.signed_date,
+            status: status.clone(),
+            score: r.score,
+            snippet,
+            provision,
+            all_words: r.all_held,
+        };
+        match r.clause {
+            Some(ci) => {
+                let Some(c) = shown.clauses.get(ci as usize) else { continue };
+                hits.push(base(KIND_PROVISION, c.id.clone(), snippet(c.text(&d.text), &terms, 80), Some(provision_ref(c))));
+            }
+            None => {
+                let best = r.best.and_then(|ci| shown.clauses.get(ci as usize)).map(provision_ref);
+                hits.push(base(KIND_DOCUMENT, d.id.clone(), snippet(&d.text, &terms, 80), best));
+            }
+        }
+    }
+    Ok(SearchResponse { query: req.query.clone(), total: results.len(), hits, facets, ignored: pq.ignored, partial, approximate })
+}
+
+/// Every result of a request, best first: its document's id and, with
+/// `clauses`, the clause's index in `crate::clause::clauses` of that
+/// document (for tests and tools; no stored record is opened).
+pub fn results(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Vec<(String, Option<u32>)>> {
+    let pq = parse_query(&req.query);
+    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let force = ForceMap::cached(ix, searcher, on)?;
+    let (ranked, _, _) = ranked(ix, searcher, req, &pq, &force)?;
+    let mut out = Vec::with_capacity(ranked.len());
+    let mut buf = String::new();
+    for r in &ranked {
+        let seg = searcher.segment_reader(r.addr.segment_ord);
+        let Ok(Some(col)) = seg.fast_fields().str("doc_id") else { continue };
+        let Some(ord) = col.term_ords(r.addr.doc_id).next() else { continue };
+        buf.clear();
+        if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
+            out.push((buf.clone(), r.clause));
+        }
+    }
+    Ok(out)
+}
+
+type Facets = BTreeMap<String, BTreeMap<String, usize>>;
+
+fn key_date(k: i64) -> Option<NaiveDate> {
+    (k != crate::index::OPEN_END).then(|| NaiveDate::from_ymd_opt((k / 10000) as i32, (k / 100 % 100) as u32, (k % 100) as u32)).flatten()
+}
+
+/// Counts of the results by issuer, doc_type, year and status, read from
+/// fast fields (no stored record is opened); a clause counts for its
+/// document's values.
+fn facets(searcher: &Searcher, results: &[Ranked], force: &ForceMap) -> Facets {
+    let mut by_seg: BTreeMap<u32, HashMap<tantivy::DocId, usize>> = BTreeMap::new();
+    for r in results {
+        *by_seg.entry(r.addr.segment_ord).or_default().entry(r.addr.doc_id).or_default() += 1;
+    }
+    let mut issuers: BTreeMap<String, usize> = BTreeMap::new();
+    let mut doc_types: BTreeMap<String, usize> = BTreeMap::new();
+    let mut years: BTreeMap<String, usize> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    for (seg_ord, docs) in by_seg {
+        let seg = searcher.segment_reader(seg_ord);
+        let ff = seg.fast_fields();
+        let (Ok(issuer), Ok(doc_type), Ok(doc_id), Ok(year), Ok(from), Ok(until)) =
+            (ff.str("issuer"), ff.str("doc_type"), ff.str("doc_id"), ff.i64("year"), ff.i64("from"), ff.i64("until"))
+        else {
+            continue;
+        };
+        // The doc_id ordinals the force map names, and their ids.
+        let mut forced: HashMap<u64, &String> = HashMap::new();
+        if let Some(col) = &doc_id {
+            for id in force.repealed.keys().chain(force.extended.keys()) {
+                if let Ok(Some(ord)) = col.dictionary().term_ord(id.as_bytes()) {
+                    forced.insert(ord, id);
+                }
+            }
+        }
+        let mut ords: [HashMap<u64, usize>; 2] = Default::default();
+        for (&doc, &n) in &docs {
+            for (k, col) in [&issuer, &doc_type].into_iter().enumerate() {
+                if let Some(c) = col {
+                    for o in c.term_ords(doc) {
+                        *ords[k].entry(o).or_default() += n;
+                    }
+                }
+            }
+            if let Some(y) = year.first(doc) {
+                *years.entry(y.to_string()).or_default() += n;
+            }
+            let ord = doc_id.as_ref().and_then(|c| c.term_ords(doc).next());
+            let id: &str = ord.and_then(|o| forced.get(&o).copied()).map(String::as_str).unwrap_or("");
+            let st = force.status_of(id, from.first(doc).and_then(key_date), until.first(doc).and_then(key_date));
+            *statuses.entry(st.as_str().to_string()).or_default() += n;
+        }
+        for (k, (col, out)) in [(&issuer, &mut issuers), (&doc_type, &mut doc_types)].into_iter().enumerate() {
+            let Some(c) = col else { continue };
+            let mut buf = String::new();
+            for (&ord, &n) in &ords[k] {
+                buf.clear();
+                if c.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                    *out.entry(buf.clone()).or_default() += n;
+                }
+            }
+        }
+    }
+    let mut f = Facets::new();
+    for (name, counts) in [("issuer", issuers), ("doc_type", doc_types), ("year", years), ("status", statuses)] {
+        if !counts.is_empty() {
+            f.insert(name.into(), counts);
+        }
+    }
+    f
 }
 
 /// An id typed by a user: a document id (a 文号 in any bracket variant, or
@@ -245,423 +596,6 @@ pub fn resolve_id(input: &str) -> TypedId {
     TypedId { doc_id, provision_id }
 }
 
-/// Weights: a title match counts more than a body match; the jieba field
-/// adds to the score of whole-word matches.
-const W_TITLE_CHARS: f32 = 3.0;
-const W_BODY_CHARS: f32 = 1.0;
-const W_TITLE_WORDS: f32 = 4.0;
-const W_BODY_WORDS: f32 = 1.5;
-
-/// Weight of a loose match (half the character pairs of a long term).
-const W_LOOSE: f32 = 0.3;
-
-/// The query for one term: matches wherever the term occurs verbatim; with
-/// `loose` (clause search), a long term also matches text that holds at
-/// least half of its character pairs (调节金 for 土地增值收益调节金), ranked
-/// below verbatim matches.
-fn term_query(ix: &GongbaoIndex, text: &str, loose: bool) -> Option<Box<dyn Query>> {
-    let f = &ix.fields;
-    let chars: Vec<String> = CharTokenizer::tokens(text).into_iter().map(|t| t.text).collect();
-    let words: Vec<String> = JiebaTokenizer::default().tokens(text).into_iter().map(|t| t.text).collect();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if loose && chars.len() >= 4 {
-        let pairs: Vec<(Occur, Box<dyn Query>)> =
-            chars.windows(2).filter_map(|w| phrase(f.body_chars, w, 1.0)).map(|q| (Occur::Should, q)).collect();
-        let need = pairs.len().div_ceil(2);
-        should.push((Occur::Should, boxed(BooleanQuery::with_minimum_required_clauses(pairs, need), W_LOOSE)));
-    }
-    // What must match: the term verbatim (the per-character phrase), in
-    // the title or the body — for a clause, in its body, or loosely.
-    if let Some(q) = phrase(f.body_chars, &chars, W_BODY_CHARS) {
-        should.push((Occur::Should, q));
-    }
-    if !loose {
-        if let Some(q) = phrase(f.title_chars, &chars, W_TITLE_CHARS) {
-            should.push((Occur::Should, q));
-        }
-    }
-    if should.is_empty() {
-        return None;
-    }
-    // What only ranks: the jieba words, in the title (a clause's title is
-    // its place and its document's title) and in the body.
-    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
-    if loose {
-        parts.extend(phrase(f.title_chars, &chars, W_TITLE_CHARS).map(|q| (Occur::Should, q)));
-    }
-    parts.extend(words_query(f.title, &words, W_TITLE_WORDS).map(|q| (Occur::Should, q)));
-    parts.extend(words_query(f.body, &words, W_BODY_WORDS).map(|q| (Occur::Should, q)));
-    Some(Box::new(BooleanQuery::new(parts)))
-}
-
-fn str_term(field: Field, s: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, s), IndexRecordOption::Basic))
-}
-
-/// Only documents (or provisions of documents) in force on the force map's date.
-fn in_force_filter(ix: &GongbaoIndex, force: &ForceMap) -> Vec<(Occur, Box<dyn Query>)> {
-    let f = &ix.fields;
-    let Some(on) = force.as_of else { return vec![] };
-    let d = date_key(on);
-    let ids =
-        |it: Vec<&String>| -> Box<dyn Query> { Box::new(TermSetQuery::new(it.into_iter().map(|id| Term::from_field_text(f.doc_id, id)))) };
-    let extended_ok: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_none_or(|u| u >= on)).map(|(k, _)| k).collect();
-    let extended_over: Vec<&String> = force.extended.iter().filter(|(_, u)| u.is_some_and(|u| u < on)).map(|(k, _)| k).collect();
-    let until_ok: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Should, Box::new(RangeQuery::new(Bound::Included(Term::from_field_i64(f.until, d)), Bound::Unbounded))),
-        (Occur::Should, ids(extended_ok)),
-    ];
-    vec![
-        (Occur::Must, Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_i64(f.from, d))))),
-        (Occur::Must, Box::new(BooleanQuery::new(until_ok))),
-        (Occur::MustNot, ids(force.repealed.keys().collect())),
-        (Occur::MustNot, ids(extended_over)),
-    ]
-}
-
-/// Build the tantivy query for a request.
-pub fn build_query(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery) -> Box<dyn Query> {
-    build_query_with(ix, req, pq, None)
-}
-
-/// Build the tantivy query for a request, filtered by status when a force
-/// map is given and the request asks for documents in force.
-fn build_query_with(ix: &GongbaoIndex, req: &SearchRequest, pq: &ParsedQuery, force: Option<&ForceMap>) -> Box<dyn Query> {
-    let f = &ix.fields;
-    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let kind = if req.clauses { KIND_PROVISION } else { KIND_DOCUMENT };
-    must.push((Occur::Must, str_term(f.kind, kind)));
-    let lookup_key = pq.doc_number.as_ref().map(|d| d.to_string()).or_else(|| pq.number_key.clone());
-    if let Some(key) = lookup_key {
-        // A 文号: the document itself first, then texts that mention it.
-        let mut alts: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Should, boxed(TermQuery::new(Term::from_field_text(f.number_key, &key), IndexRecordOption::Basic), 50.0))];
-        if let Some(q) = term_query(ix, &key, false) {
-            alts.push((Occur::Should, q));
-        }
-        must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
-    } else {
-        let loose = req.clauses;
-        let groups: Vec<(Occur, Box<dyn Query>)> = pq
-            .groups
-            .iter()
-            .map(|group| {
-                let alts: Vec<(Occur, Box<dyn Query>)> =
-                    group.iter().filter_map(|t| term_query(ix, t, loose)).map(|q| (Occur::Should, q)).collect();
-                (Occur::Should, Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
-            })
-            .collect();
-        if !groups.is_empty() {
-            // Documents hold every word typed; a clause all but one of them
-            // (the words of a topic are spread over the clauses of a
-            // document), ranked by how many it holds.
-            let need = if req.clauses && groups.len() >= 2 { groups.len() - 1 } else { groups.len() };
-            must.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(groups, need))));
-        }
-        // Words typed apart that stand together in the text rank higher.
-        if pq.groups.len() > 1 && pq.groups.iter().all(|g| g.len() == 1) {
-            let joined: String = pq.groups.iter().map(|g| g[0].as_str()).collect();
-            if let Some(q) = term_query(ix, &joined, false) {
-                must.push((Occur::Should, q));
-            }
-        }
-    }
-    for t in &pq.excluded {
-        if let Some(q) = term_query(ix, t, false) {
-            must.push((Occur::MustNot, q));
-        }
-    }
-    if let Some(i) = &req.issuer {
-        must.push((Occur::Must, str_term(f.issuer, i)));
-    }
-    if let Some(t) = &req.doc_type {
-        must.push((Occur::Must, str_term(f.doc_type, t)));
-    }
-    if let Some(y) = req.year {
-        must.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_i64(f.year, y as i64), IndexRecordOption::Basic))));
-    }
-    if req.from.is_some() || req.to.is_some() {
-        let lo = req.from.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
-        let hi = req.to.map(|d| Bound::Included(Term::from_field_i64(f.signed, date_key(d)))).unwrap_or(Bound::Unbounded);
-        must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
-    }
-    if let (Some(force), Some(_)) = (force, req.in_force_on) {
-        must.extend(in_force_filter(ix, force));
-    }
-    if !must.iter().any(|(o, _)| *o == Occur::Must) {
-        must.push((Occur::Must, Box::new(AllQuery)));
-    }
-    Box::new(BooleanQuery::new(must))
-}
-
-/// The terms to highlight: every positive term of the query.
-fn highlight_terms(pq: &ParsedQuery) -> Vec<String> {
-    let mut v: Vec<String> = pq.groups.iter().flatten().cloned().collect();
-    if let Some(d) = &pq.doc_number {
-        v = vec![d.to_string()];
-    }
-    v
-}
-
-/// The fields of a stored document record a hit needs (the provisions are
-/// skipped, not built).
-#[derive(Deserialize)]
-struct DocHitView {
-    id: String,
-    doc_number: Option<String>,
-    title: String,
-    issuer: Vec<String>,
-    signed_date: Option<NaiveDate>,
-    validity: WindowView,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct WindowView {
-    effective_from: Option<NaiveDate>,
-    effective_until: Option<NaiveDate>,
-}
-
-/// The fields of a provision entry a best-provision lookup needs.
-#[derive(Deserialize)]
-struct ProvisionRefView {
-    id: String,
-    doc_id: String,
-    label: String,
-    page: u32,
-}
-
-/// Run a search.
-pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
-    let mut pq = parse_query(&req.query);
-    // A 文号 nothing carries: the one it most likely means, said so.
-    let mut approximate = None;
-    if let Some(dn) = &pq.doc_number {
-        if let Some(m) = crate::lookup::nearest(ix, searcher, dn)? {
-            pq.doc_number = DocNumber::parse(&m.matched);
-            approximate = Some(m);
-        }
-    }
-    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let force = ForceMap::cached(ix, searcher, on)?;
-    let query = build_query_with(ix, req, &pq, Some(&force));
-    let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
-    let limit = req.limit.max(1);
-    // A few more than asked for, so that ties at the edge go to the newest.
-    let (top, total, facets) = searcher
-        .search(&query, &(TopDocs::with_limit(req.offset + limit + 10).order_by_score(), Count, FacetCollector { force: force.clone() }))
-        .map_err(err)?;
-    // Ties (equal scores to 4 digits) go to the newest document: read the
-    // signed date from the fast field, then load only the hits shown.
-    let mut ranked: Vec<(f32, i64, tantivy::DocAddress)> = top
-        .into_iter()
-        .map(|(score, addr)| {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let signed = seg.fast_fields().i64("signed").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0);
-            (score, signed, addr)
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        let (sa, sb) = ((a.0 * 1e4).round() as i64, (b.0 * 1e4).round() as i64);
-        sb.cmp(&sa).then(b.1.cmp(&a.1))
-    });
-    let terms = highlight_terms(&pq);
-    let mut hits = Vec::new();
-    for (score, _, addr) in ranked.into_iter().skip(req.offset).take(limit) {
-        let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-        if req.clauses {
-            let Some(h) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()) else { continue };
-            let Ok(p) = serde_json::from_str::<ProvisionHit>(h) else { continue };
-            hits.push(Hit {
-                id: p.id.clone(),
-                kind: KIND_PROVISION.into(),
-                doc_number: p.doc_number.clone(),
-                title: p.doc_title.clone(),
-                issuer: p.issuer.clone(),
-                signed_date: p.signed_date,
-                status: Some(force.status_of(&p.doc_id, p.effective_from, p.effective_until).as_str().to_string()),
-                score,
-                snippet: snippet(&format!("{} {}", p.label, p.text), &terms, 80),
-                provision: Some(ProvisionRef { id: p.id, label: p.label, page: p.page }),
-            });
-            continue;
-        }
-        let Some(rec) = d.get_first(ix.fields.record).and_then(|v| v.as_str()) else { continue };
-        let Ok(doc) = serde_json::from_str::<DocHitView>(rec) else { continue };
-        hits.push(Hit {
-            status: Some(force.status_of(&doc.id, doc.validity.effective_from, doc.validity.effective_until).as_str().to_string()),
-            snippet: snippet(&doc.text, &terms, 80),
-            id: doc.id,
-            kind: KIND_DOCUMENT.into(),
-            doc_number: doc.doc_number,
-            title: doc.title,
-            issuer: doc.issuer,
-            signed_date: doc.signed_date,
-            score,
-            provision: None,
-        });
-    }
-    if !req.clauses && !hits.is_empty() && pq.doc_number.is_none() && pq.number_key.is_none() {
-        // Each document hit shows its best-matching provision: the same
-        // query over the provisions of the documents shown.
-        let preq = SearchRequest { clauses: true, ..req.clone() };
-        let ids = TermSetQuery::new(hits.iter().map(|h| Term::from_field_text(ix.fields.doc_id, &h.id)));
-        let pquery = BooleanQuery::new(vec![(Occur::Must, build_query_with(ix, &preq, &pq, Some(&force))), (Occur::Must, Box::new(ids))]);
-        let ptop = searcher.search(&pquery, &TopDocs::with_limit(hits.len() * 4).order_by_score()).map_err(err)?;
-        let mut best: std::collections::HashMap<String, ProvisionRef> = Default::default();
-        for (_, addr) in ptop {
-            if hits.iter().all(|h| best.contains_key(&h.id)) {
-                break;
-            }
-            let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-            let Some(p) =
-                d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(|h| serde_json::from_str::<ProvisionRefView>(h).ok())
-            else {
-                continue;
-            };
-            best.entry(p.doc_id).or_insert(ProvisionRef { id: p.id, label: p.label, page: p.page });
-        }
-        for h in &mut hits {
-            h.provision = best.remove(&h.id);
-        }
-    }
-    Ok(SearchResponse { query: req.query.clone(), total, hits, facets, ignored: pq.ignored, approximate })
-}
-
-/// Counts of the matching entries by issuer, doc_type, year and status,
-/// read from fast fields (no stored record is opened).
-struct FacetCollector {
-    force: ForceMap,
-}
-
-type Facets = BTreeMap<String, BTreeMap<String, usize>>;
-
-struct FacetSegment {
-    force: ForceMap,
-    issuer: Option<tantivy::columnar::StrColumn>,
-    doc_type: Option<tantivy::columnar::StrColumn>,
-    doc_id: Option<tantivy::columnar::StrColumn>,
-    year: tantivy::columnar::Column<i64>,
-    from: tantivy::columnar::Column<i64>,
-    until: tantivy::columnar::Column<i64>,
-    /// Counts by term ordinal, resolved to strings once at harvest.
-    issuers: HashMap<u64, usize>,
-    doc_types: HashMap<u64, usize>,
-    years: HashMap<i64, usize>,
-    statuses: HashMap<&'static str, usize>,
-    /// The doc_id ordinals the force map names, and their ids.
-    forced: std::sync::Arc<HashMap<u64, String>>,
-}
-
-fn key_date(k: i64) -> Option<NaiveDate> {
-    (k != crate::index::OPEN_END).then(|| NaiveDate::from_ymd_opt((k / 10000) as i32, (k / 100 % 100) as u32, (k % 100) as u32)).flatten()
-}
-
-impl tantivy::collector::Collector for FacetCollector {
-    type Fruit = Facets;
-    type Child = FacetSegment;
-    fn for_segment(&self, _: tantivy::SegmentOrdinal, seg: &tantivy::SegmentReader) -> tantivy::Result<FacetSegment> {
-        let ff = seg.fast_fields();
-        let doc_id = ff.str("doc_id")?;
-        // The targets' ordinals in this segment, looked up once per force map.
-        let key = seg.segment_id().uuid_string();
-        let cached = self.force.segment_ords.lock().ok().and_then(|m| m.get(&key).cloned());
-        let forced = match cached {
-            Some(f) => f,
-            None => {
-                let mut forced = HashMap::new();
-                if let Some(col) = &doc_id {
-                    for id in self.force.repealed.keys().chain(self.force.extended.keys()) {
-                        if let Some(ord) = col.dictionary().term_ord(id.as_bytes())? {
-                            forced.insert(ord, id.clone());
-                        }
-                    }
-                }
-                let f = std::sync::Arc::new(forced);
-                if let Ok(mut m) = self.force.segment_ords.lock() {
-                    m.insert(key, f.clone());
-                }
-                f
-            }
-        };
-        Ok(FacetSegment {
-            force: self.force.clone(),
-            issuer: ff.str("issuer")?,
-            doc_type: ff.str("doc_type")?,
-            doc_id,
-            year: ff.i64("year")?,
-            from: ff.i64("from")?,
-            until: ff.i64("until")?,
-            issuers: HashMap::new(),
-            doc_types: HashMap::new(),
-            years: HashMap::new(),
-            statuses: HashMap::new(),
-            forced,
-        })
-    }
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
-        let mut out = Facets::new();
-        for f in fruits {
-            for (facet, counts) in f {
-                let e = out.entry(facet).or_default();
-                for (k, n) in counts {
-                    *e.entry(k).or_default() += n;
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn resolve(col: &Option<tantivy::columnar::StrColumn>, counts: HashMap<u64, usize>) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    let Some(c) = col else { return out };
-    let mut buf = String::new();
-    for (ord, n) in counts {
-        buf.clear();
-        if c.ord_to_str(ord, &mut buf).unwrap_or(false) {
-            *out.entry(buf.clone()).or_default() += n;
-        }
-    }
-    out
-}
-
-impl tantivy::collector::SegmentCollector for FacetSegment {
-    type Fruit = Facets;
-    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
-        if let Some(c) = &self.issuer {
-            for o in c.term_ords(doc) {
-                *self.issuers.entry(o).or_default() += 1;
-            }
-        }
-        if let Some(c) = &self.doc_type {
-            for o in c.term_ords(doc) {
-                *self.doc_types.entry(o).or_default() += 1;
-            }
-        }
-        if let Some(y) = self.year.first(doc) {
-            *self.years.entry(y).or_default() += 1;
-        }
-        // Only documents the force map names need their id.
-        let id =
-            self.doc_id.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| self.forced.get(&o)).map(String::as_str).unwrap_or("");
-        let st = self.force.status_of(id, self.from.first(doc).and_then(key_date), self.until.first(doc).and_then(key_date));
-        *self.statuses.entry(st.as_str()).or_default() += 1;
-    }
-    fn harvest(self) -> Facets {
-        let mut f = Facets::new();
-        f.insert("issuer".into(), resolve(&self.issuer, self.issuers));
-        f.insert("doc_type".into(), resolve(&self.doc_type, self.doc_types));
-        f.insert("year".into(), self.years.into_iter().map(|(y, n)| (y.to_string(), n)).collect());
-        f.insert("status".into(), self.statuses.into_iter().map(|(s, n)| (s.to_string(), n)).collect());
-        f.retain(|_, v| !v.is_empty());
-        f
-    }
-}
-
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -674,13 +608,20 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
     // The indexed characters of the text, folded, with their positions.
     let seq: Vec<(usize, char)> = chars.iter().enumerate().filter(|(_, c)| indexed(**c)).map(|(i, c)| (i, fold_char(*c))).collect();
+    // A number is marked where no numeral stands beside it (2年 not in 1992年).
+    let numeral = |c: char| crate::rank::is_numeral(fold_char(c));
     let find = |tt: &[char], spans: &mut Vec<(usize, usize)>| {
         if tt.is_empty() || tt.len() > seq.len() {
             return;
         }
+        let (guard_start, guard_end) = (numeral(tt[0]), numeral(tt[tt.len() - 1]));
         for i in 0..=seq.len() - tt.len() {
             if seq[i].1 == tt[0] && (1..tt.len()).all(|k| seq[i + k].1 == tt[k]) {
-                spans.push((seq[i].0, seq[i + tt.len() - 1].0 + 1));
+                let (a, b) = (seq[i].0, seq[i + tt.len() - 1].0 + 1);
+                if (guard_start && a > 0 && numeral(chars[a - 1])) || (guard_end && chars.get(b).is_some_and(|c| numeral(*c))) {
+                    continue;
+                }
+                spans.push((a, b));
             }
         }
     };
@@ -743,11 +684,14 @@ mod tests {
 
     #[test]
     fn lenient_parsing() {
-        let q = parse_query("社区食堂 \"养老服务\" -餐饮 A OR B");
-        assert_eq!(q.groups, vec![vec!["社区食堂".to_string()], vec!["养老服务".into()], vec!["A".into(), "B".into()]]);
+        let q = parse_query("社区食堂 \"养老服务\" -餐饮 A OR B +必须");
+        assert_eq!(q.terms(), vec![vec!["社区食堂"], vec!["养老服务"], vec!["A", "B"], vec!["必须"]]);
+        assert_eq!(q.groups.iter().map(|g| g.required).collect::<Vec<_>>(), [false, true, false, true]);
+        assert!(q.groups[1].alternatives[0].quoted && !q.groups[0].alternatives[0].quoted);
         assert_eq!(q.excluded, vec!["餐饮".to_string()]);
         let q = parse_query("\"unclosed OR - ！！ OR");
         assert!(!q.ignored.is_empty());
+        assert!(!parse_query("+ 社区").ignored.is_empty());
         assert_eq!(parse_query("青政发[2024]74号").doc_number.unwrap().to_string(), "青政发〔2024〕74号");
         assert_eq!(parse_query("青政发 〔2024〕 74 号").doc_number.unwrap().to_string(), "青政发〔2024〕74号");
         assert_eq!(parse_query("〔2024〕74号").number_key.unwrap(), "〔2024〕74号");

@@ -245,7 +245,10 @@ async fn api_provision(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<Str
         let pid = typed.provision_id.ok_or_else(|| ApiError::BadRequest(format!("'{id}' names no provision (文号/第X条…)")))?;
         let searcher = st.reader.searcher();
         let d = st.ix.document(&searcher, &typed.doc_id).ok_or_else(|| ApiError::NotFound(format!("no document {}", typed.doc_id)))?;
-        let p = flatten(&d.provisions).into_iter().find(|p| p.id == pid).cloned().ok_or_else(|| ApiError::NotFound(format!("no provision {pid}")))?;
+        let p = match flatten(&d.provisions).into_iter().find(|p| p.id == pid) {
+            Some(p) => serde_json::to_value(p).unwrap_or_default(),
+            None => crate::clause::preamble_json(&d, &pid).ok_or_else(|| ApiError::NotFound(format!("no provision {pid}")))?,
+        };
         let body = serde_json::json!({"provision": p, "document": {"id": d.id, "doc_number": d.doc_number, "title": d.title, "signed_date": d.signed_date}});
         Ok(Json(body).into_response())
     })
@@ -460,6 +463,9 @@ async fn page_search(State(st): State<Arc<AppState>>, Query(p): Query<SearchPara
     }
     facets.push_str("</aside>");
     let mut hits = format!(r#"<div><p class="meta">共 {} 条结果</p>"#, r.total);
+    if r.partial {
+        hits.push_str(&format!(r#"<p class="meta partial">{}</p>"#, crate::query::PARTIAL_NOTE_ZH));
+    }
     if let Some(m) = &r.approximate {
         hits.push_str(&format!(r#"<p class="meta approximate">{}</p>"#, esc(&m.note_zh())));
     }
@@ -726,7 +732,12 @@ async fn page_document(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<Str
         render_provisions(&d.id, &d.provisions, &mut b);
         b.push_str("</section>");
     }
-    b.push_str(&format!(r#"<section id="text"><h2>全文</h2><p>{}</p></section>"#, esc(&d.text).replace('\n', "<br>")));
+    // The text; its start is the anchor of the preamble clause (…/正文).
+    b.push_str(&format!(
+        r#"<section id="text"><h2 id="{}">全文</h2><p>{}</p></section>"#,
+        crate::clause::PREAMBLE,
+        esc(&d.text).replace('\n', "<br>")
+    ));
     page(&d.title, &b).into_response()
 }
 

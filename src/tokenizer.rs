@@ -1,9 +1,10 @@
-//! Chinese tokenisation for the index: jieba (word tokens, for ranking) and
-//! one token per character (for guaranteed substring recall).
+//! Chinese tokenisation: the index's one token per character (any verbatim
+//! substring is a phrase of them), and jieba, which splits a query's terms
+//! into words (`crate::words`).
 //!
-//! Both tokenizers fold full-width characters and ASCII case, and skip
-//! punctuation without consuming a position, so a phrase typed with or
-//! without punctuation matches the same text. Register them with
+//! The per-character tokenizer folds full-width characters and ASCII case,
+//! and skips punctuation without consuming a position, so a phrase typed
+//! with or without punctuation matches the same text. Register it with
 //! [`register`] every time an index is opened: tantivy does not store
 //! tokenizers in the index.
 
@@ -11,16 +12,15 @@ use jieba_rs::Jieba;
 use std::sync::{Arc, LazyLock};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Name of the jieba tokenizer in the index's tokenizer manager.
-pub const JIEBA: &str = "gb_jieba";
 /// Name of the per-character tokenizer.
 pub const CHARS: &str = "gb_chars";
 
 /// The user dictionaries of `dictionaries/`, embedded at build time.
-const USER_DICTS: &[(&str, &str)] = &[("legal.txt", include_str!("../dictionaries/legal.txt"))];
+const USER_DICTS: &[(&str, &str)] =
+    &[("legal.txt", include_str!("../dictionaries/legal.txt")), ("derived.txt", include_str!("../dictionaries/derived.txt"))];
 
 /// The shared jieba instance (default dictionary + our user dictionaries),
-/// built once (~100 ms).
+/// built once per process (~100 ms).
 pub fn jieba() -> Arc<Jieba> {
     static J: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
         let mut j = Jieba::new();
@@ -55,7 +55,7 @@ pub fn indexed(c: char) -> bool {
     crate::extract::is_han(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
 }
 
-/// Tokens shared by both tokenizers: precomputed, then streamed.
+/// Tokens precomputed, then streamed.
 pub struct VecTokenStream {
     tokens: Vec<Token>,
     i: usize,
@@ -75,45 +75,6 @@ impl TokenStream for VecTokenStream {
     }
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokens[self.i - 1]
-    }
-}
-
-/// jieba word tokens over a shared `Arc<Jieba>` (cloning costs nothing).
-#[derive(Clone)]
-pub struct JiebaTokenizer {
-    jieba: Arc<Jieba>,
-}
-
-impl Default for JiebaTokenizer {
-    fn default() -> Self {
-        JiebaTokenizer { jieba: jieba() }
-    }
-}
-
-impl JiebaTokenizer {
-    /// The folded word tokens of `text`.
-    pub fn tokens(&self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
-        for t in self.jieba.cut(text, false) {
-            if !t.word.chars().any(indexed) {
-                continue;
-            }
-            out.push(Token {
-                offset_from: t.byte_start,
-                offset_to: t.byte_end,
-                position: out.len(),
-                text: fold(t.word),
-                position_length: 1,
-            });
-        }
-        out
-    }
-}
-
-impl Tokenizer for JiebaTokenizer {
-    type TokenStream<'a> = VecTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: self.tokens(text), i: 0 }
     }
 }
 
@@ -147,9 +108,8 @@ impl Tokenizer for CharTokenizer {
     }
 }
 
-/// Register both tokenizers on an index.
+/// Register the index's tokenizer (the per-character one) on an index.
 pub fn register(index: &tantivy::Index) {
-    index.tokenizers().register(JIEBA, JiebaTokenizer::default());
     index.tokenizers().register(CHARS, CharTokenizer);
 }
 
@@ -158,12 +118,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn user_dictionary_terms_are_whole_tokens() {
-        let t = JiebaTokenizer::default();
-        let words: Vec<String> = t.tokens("推进农村集体经营性建设用地入市").into_iter().map(|t| t.text).collect();
-        assert!(words.contains(&"集体经营性建设用地".to_string()), "{words:?}");
-        let words: Vec<String> = t.tokens("更新县本级行政执法主体名单").into_iter().map(|t| t.text).collect();
-        assert!(words.contains(&"行政执法主体".to_string()), "{words:?}");
+    fn user_dictionary_terms_are_whole_words() {
+        let words = |s: &str| jieba().cut(s, false).into_iter().map(|t| t.word.to_string()).collect::<Vec<_>>();
+        assert!(words("推进农村集体经营性建设用地入市").contains(&"集体经营性建设用地".to_string()));
+        assert!(words("更新县本级行政执法主体名单").contains(&"行政执法主体".to_string()));
+        // The derived dictionary: organs and headings of real documents.
+        assert!(
+            words("市住房和城乡建设管理委员会").contains(&"住房和城乡建设管理委员会".to_string()),
+            "{:?}",
+            words("市住房和城乡建设管理委员会")
+        );
     }
 
     #[test]

@@ -1,17 +1,16 @@
 //! Issue "Search that researchers and the legal office can trust": every
-//! verbatim substring finds its document and provision; 文号 in any bracket
-//! variant finds its document first; clause search returns labelled,
-//! paged provisions; filters, facets and lenient queries.
+//! verbatim substring, quoted, finds its document and its clause; 文号 in
+//! any bracket variant finds its document first; clause search returns
+//! labelled, paged provisions; filters, facets and lenient queries; ranked
+//! answers that say when they are partial.
 
 mod common;
 use common::*;
+use gongbao::clause::{clause_of_provision, clauses};
 use gongbao::index::GongbaoIndex;
-use gongbao::query::{build_query, parse_query, search, SearchRequest};
+use gongbao::query::{results, search, SearchRequest};
 use gongbao::structure::flatten;
 use std::sync::OnceLock;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -44,13 +43,11 @@ impl Rng {
     }
 }
 
-/// Does the entry `id` match `query` (with the search's own query builder)?
-fn matches(fx: &Fixture, searcher: &tantivy::Searcher, query: &str, clauses: bool, id: &str) -> bool {
-    let req = SearchRequest { query: query.into(), clauses, limit: 10, ..Default::default() };
-    let q = build_query(&fx.ix, &req, &parse_query(query));
-    let only: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(fx.ix.fields.id, id), IndexRecordOption::Basic));
-    let both = BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, only)]);
-    searcher.search(&both, &tantivy::collector::Count).unwrap() > 0
+/// Is the document `doc` (with `clause`, that clause of it) among the
+/// results of `query` typed between quotes?
+fn matches(fx: &Fixture, searcher: &tantivy::Searcher, query: &str, doc: &str, clause: Option<u32>) -> bool {
+    let req = SearchRequest { query: format!("\"{query}\""), clauses: clause.is_some(), limit: 10, ..Default::default() };
+    results(&fx.ix, searcher, &req).unwrap().iter().any(|(d, c)| d == doc && *c == clause)
 }
 
 /// A substring of 2–12 characters that starts and ends with a letter, digit
@@ -76,7 +73,7 @@ fn draw(rng: &mut Rng, text: &str) -> Option<String> {
 }
 
 #[test]
-fn every_verbatim_substring_finds_its_document_and_provision() {
+fn every_quoted_verbatim_substring_finds_its_document_and_clause() {
     let fx = fixture_index();
     let reader = fx.ix.reader().unwrap();
     let searcher = reader.searcher();
@@ -88,7 +85,7 @@ fn every_verbatim_substring_finds_its_document_and_provision() {
         let d = &docs[rng.below(docs.len())];
         let Some(sub) = draw(&mut rng, &d.text) else { continue };
         tried += 1;
-        if matches(fx, &searcher, &sub, false, &d.id) {
+        if matches(fx, &searcher, &sub, &d.id, None) {
             found_docs += 1;
         } else {
             misses.push(format!("document {}: {sub:?}", d.id));
@@ -100,7 +97,9 @@ fn every_verbatim_substring_finds_its_document_and_provision() {
         let p = provs[rng.below(provs.len())];
         let Some(psub) = draw(&mut rng, &format!("{} {}", p.label, p.text)) else { continue };
         tried_provs += 1;
-        if matches(fx, &searcher, &psub, true, &p.id) {
+        // Its clause: the provision, or the article it is an item of.
+        let clause = clause_of_provision(&clauses(d), &p.id).map(|i| i as u32);
+        if clause.is_some() && matches(fx, &searcher, &psub, &d.id, clause) {
             found_provs += 1;
         } else {
             misses.push(format!("provision {}: {psub:?}", p.id));
@@ -146,8 +145,10 @@ fn clause_search_returns_labelled_provisions_with_pages() {
     for h in &of_75 {
         assert_eq!(h["kind"], "provision");
         let p = &h["provision"];
-        assert!(p["label"].as_str().unwrap().starts_with('第'), "{h}");
-        assert!(p["id"].as_str().unwrap().starts_with("孟政发〔2024〕75号/第"), "{h}");
+        // Articles, or the notice's own text (正文) that names the 办法.
+        let label = p["label"].as_str().unwrap();
+        assert!(label.starts_with('第') || label == "正文", "{h}");
+        assert!(p["id"].as_str().unwrap().starts_with("孟政发〔2024〕75号/"), "{h}");
         assert!(p["page"].as_u64().unwrap() >= 1);
         assert!(h["snippet"].as_str().unwrap().contains("<mark>"), "{h}");
     }
@@ -203,4 +204,42 @@ fn filters_facets_and_lenient_queries() {
     let r = s(SearchRequest { query: "社区食堂".into(), limit: 1, ..Default::default() });
     let plain = r.hits[0].snippet.replace("<mark>", "").replace("</mark>", "");
     assert!(plain.chars().count() <= 84 && plain.chars().count() >= 60, "{plain}");
+}
+
+#[test]
+fn ranked_answers_the_way_people_ask() {
+    let fx = fixture_index();
+    let reader = fx.ix.reader().unwrap();
+    let searcher = reader.searcher();
+    let s = |q: &str| search(&fx.ix, &searcher, &SearchRequest { query: q.into(), limit: 30, ..Default::default() }).unwrap();
+    let ids = |r: &gongbao::query::SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    // Words in another order than the text's: found by their words, not verbatim.
+    let r = s("食堂社区");
+    assert_eq!(r.hits[0].id, "孟政发〔2024〕59号", "{:?}", ids(&r));
+    assert!(!r.partial);
+    assert_eq!(s("\"食堂社区\"").total, 0, "quoted: verbatim only");
+    // A word no document holds: the others still answer, and it says so.
+    let r = s("社区食堂 区块链");
+    assert_eq!(r.hits[0].id, "孟政发〔2024〕59号");
+    assert!(r.partial && !r.hits[0].all_words);
+    assert!(!s("社区食堂").partial);
+    // +word: every hit holds it.
+    let r = s("社区食堂 +调节金");
+    assert!(!r.hits.is_empty());
+    assert!(r.hits.iter().all(|h| ["孟政发〔2024〕74号", "孟政发〔2024〕75号"].contains(&h.id.as_str())), "{:?}", ids(&r));
+    // Numbers in Arabic or Chinese numerals (the text: 有效期两年, 200平方米).
+    assert_eq!(s("有效期2年").hits[0].id, "孟政办发〔2024〕47号");
+    assert_eq!(s("宅基地 二百平方米").hits[0].id, "孟政发〔2024〕81号");
+    // A number typed is a number: 4年 is not in 2024年, unless quoted.
+    let all = s("\"4年\"").total;
+    assert_eq!(all, 23, "every document is dated 2024年");
+    assert!(s("4年").total < all);
+    // An abbreviation of an organ (县府办 = 县人民政府办公室) in titles.
+    let r = s("县府办");
+    assert!(r.hits[0].issuer.contains(&"孟县人民政府办公室".to_string()), "{:?}", r.hits[0]);
+    // Clause search: the clause that holds the words together first.
+    let r = search(&fx.ix, &searcher, &SearchRequest { query: "起始价 竞买保证金".into(), clauses: true, limit: 5, ..Default::default() })
+        .unwrap();
+    assert!(r.hits[0].all_words && r.hits[0].id == "孟政发〔2024〕74号/第四章/第十二条", "{:?}", r.hits[0]);
+    assert!(!r.hits[1..].iter().any(|h| h.all_words && h.score > r.hits[0].score));
 }

@@ -115,6 +115,19 @@ fn pages_show_search_document_and_status() {
     assert_eq!(c, 200);
     assert!(html.contains("<mark>社区食堂</mark>") && html.contains("s-in_force") && html.contains("发文机关"), "{html}");
     assert!(html.contains(&format!("/doc/{}", enc("孟政发〔2024〕59号"))));
+    assert!(!html.contains("以下为部分匹配"));
+    // A word no document holds: partial answers, and the page says so.
+    let (c, html) = s.get(&format!("/?q={}", enc("社区食堂 区块链")));
+    assert_eq!(c, 200);
+    assert!(html.contains("未找到同时包含全部词语的文件，以下为部分匹配") && html.contains("<mark>社区食堂</mark>"), "{html}");
+    let (_, r) = s.json(&format!("/api/search?q={}", enc("社区食堂 区块链")));
+    assert_eq!((r["partial"].as_bool(), r["hits"][0]["doc_number"].as_str()), (Some(true), Some("孟政发〔2024〕59号")), "{r}");
+    // A clause hit in a notice's own text links to the text.
+    let (_, r) = s.json(&format!("/api/search?q={}&clauses=1", enc("关于印发孟县农村集体经营性建设用地土地增值收益调节金")));
+    let pre = r["hits"].as_array().unwrap().iter().find(|h| h["provision"]["label"] == "正文").expect("a preamble hit");
+    let (c, p) = s.json(&format!("/api/provisions/{}", enc(pre["provision"]["id"].as_str().unwrap())));
+    assert_eq!(c, 200, "{p}");
+    assert_eq!(p["provision"]["kind"], "preamble");
     let (c, html) = s.get(&format!("/doc/{}", enc("孟政发〔2024〕74号")));
     assert_eq!(c, 200);
     assert!(html.contains(r#"id="第十五条""#), "anchors by article label");

@@ -1,3 +1,4 @@
+#![allow(non_snake_case)]
 extern crate pom;
 
 use pom::char_class::{alpha, hex_digit, oct_digit, multispace};
