@@ -17,7 +17,7 @@ use crate::structure::{Provision, ProvisionKind};
 use crate::tokenizer::{fold_char, indexed};
 use serde::{Deserialize, Serialize};
 
-/// The path of a document's preamble clause (`孟政发〔2024〕74号/正文`).
+/// The path of a document's preamble clause (`青政发〔2024〕74号/正文`).
 pub const PREAMBLE: &str = "正文";
 
 /// One clause of a document.

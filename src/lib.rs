@@ -12,9 +12,9 @@
 //! ```
 
 pub mod analyse;
-pub mod clause;
 pub mod changes;
 pub mod check;
+pub mod clause;
 pub mod clean;
 pub mod clock;
 pub mod dates;

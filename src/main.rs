@@ -454,11 +454,8 @@ fn run(cli: Cli) -> Result<i32> {
         }
         Cmd::ExtractPages { file, ocr, ocr_engine } => {
             let ex = gongbao::pipeline::read_pages(&file, &ExtractOptions { ocr, engine: ocr_engine, ..Default::default() })?;
-            let pages: Vec<serde_json::Value> = ex
-                .pages
-                .iter()
-                .map(|p| serde_json::json!({"number": p.number, "extractor": p.extractor, "text": p.text()}))
-                .collect();
+            let pages: Vec<serde_json::Value> =
+                ex.pages.iter().map(|p| serde_json::json!({"number": p.number, "extractor": p.extractor, "text": p.text()})).collect();
             print_json(&serde_json::json!({"pages": pages, "ocr": ex.ocr, "notes": ex.notes}))?;
             Ok(0)
         }

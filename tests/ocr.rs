@@ -259,7 +259,7 @@ fn documents_keep_their_fields(path: &Path, ex: &Extraction) {
 fn a_letter_with_a_red_header_and_its_date_under_a_seal() {
     let path = letter_pdf();
     let ex = extract_with(&path, OcrMode::Auto, EngineChoice::Ppocr);
-    use Extractor::{Pdftotext, PdfExtract, Ppocr};
+    use Extractor::{PdfExtract, Pdftotext, Ppocr};
     let by: Vec<Extractor> = ex.pages.iter().map(|p| p.extractor).collect();
     assert!(matches!(by.as_slice(), [Ppocr, Ppocr, PdfExtract | Pdftotext, PdfExtract | Pdftotext]), "{by:?}");
     assert_eq!(ex.pages[0].lines[0].text, "青州市住房和城乡建设局", "{}", ex.pages[0].text());

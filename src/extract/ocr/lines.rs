@@ -108,7 +108,7 @@ mod tests {
             vec![
                 // a line the detector cut in two, a character's width apart
                 b(500.0, 102.0, 900.0, 152.0, "公室关于印发", 0.98),
-                b(100.0, 100.0, 470.0, 150.0, "孟县人民政府办", 0.96),
+                b(100.0, 100.0, 470.0, 150.0, "青县人民政府办", 0.96),
                 // a second column, far to the right
                 b(1300.0, 101.0, 1600.0, 151.0, "第二栏", 0.99),
                 b(100.0, 200.0, 300.0, 250.0, "下一行", 0.99),
@@ -118,7 +118,7 @@ mod tests {
             200.0,
         );
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["孟县人民政府办公室关于印发", "第二栏", "下一行"]);
+        assert_eq!(texts, ["青县人民政府办公室关于印发", "第二栏", "下一行"]);
         let g = lines[0].geometry;
         assert!((g.x0 - 36.0).abs() < 0.01 && (g.x1 - 324.0).abs() < 0.01, "{g:?}");
         assert!((g.size - 52.0 / 1.25 * 0.36).abs() < 0.01, "{g:?}");

@@ -399,9 +399,7 @@ fn second_readings(engine: &Engine, r: &mut Read, prefixes: &std::collections::B
             // PP-OCR's candidates are at hand: a line shaped like a 文号 or
             // a date that does not parse is read again whatever its
             // confidence (`2024年7月5户`, 日 under a seal, read at 0.98).
-            Engine::Ppocr(_) if !l.steps.is_empty() => {
-                Some(ppocr::decode_whitelist(&l.steps, |c| allowed.contains(&c)).0)
-            }
+            Engine::Ppocr(_) if !l.steps.is_empty() => Some(ppocr::decode_whitelist(&l.steps, |c| allowed.contains(&c)).0),
             Engine::Tesseract(t) => r.crops.iter().find(|(k, _)| *k == i).and_then(|(_, crop)| {
                 let wl: String = allowed.iter().collect();
                 tesseract::reread_line(t, crop, r.record.dpi as f32, &wl, limits).ok().map(|(text, _)| text)

@@ -72,7 +72,8 @@ pub fn detect() -> Result<Ppocr, String> {
 }
 
 fn probe(dir: &Path) -> Result<Ppocr, String> {
-    let install = "scripts/setup.sh, or pip install --no-deps --target /usr/local/lib/gongbao/ppocr onnxruntime==1.31.1 rapidocr-onnxruntime==1.4.4";
+    let install =
+        "scripts/setup.sh, or pip install --no-deps --target /usr/local/lib/gongbao/ppocr onnxruntime==1.31.1 rapidocr-onnxruntime==1.4.4";
     let (det, cls, rec) = (dir.join(DET_MODEL), dir.join(CLS_MODEL), dir.join(REC_MODEL));
     for m in [&det, &cls, &rec] {
         if !m.is_file() {
@@ -223,7 +224,8 @@ impl Models {
                 .map_err(|e| format!("cannot load {path}: {e}"))
         };
         let (det, cls, rec) = (session(det)?, session(cls)?, session(rec)?);
-        let listed = rec.metadata().map_err(ort_err("model metadata"))?.custom("character").ok_or("the recognition model lists no characters")?;
+        let listed =
+            rec.metadata().map_err(ort_err("model metadata"))?.custom("character").ok_or("the recognition model lists no characters")?;
         // blank, the dictionary, and the space PaddleOCR appends.
         let mut chars = vec!['\0'];
         chars.extend(listed.lines().map(|l| l.chars().next().unwrap_or(' ')));
@@ -293,8 +295,10 @@ impl Models {
     }
 
     fn recognise(&mut self, page: &Gray, boxes: &[[f32; 4]]) -> Result<Vec<WorkerBox>, String> {
-        let crops: Vec<Gray> =
-            boxes.iter().map(|b| page.crop(b[0].max(0.0) as usize, b[1].max(0.0) as usize, b[2].ceil() as usize, b[3].ceil() as usize)).collect();
+        let crops: Vec<Gray> = boxes
+            .iter()
+            .map(|b| page.crop(b[0].max(0.0) as usize, b[1].max(0.0) as usize, b[2].ceil() as usize, b[3].ceil() as usize))
+            .collect();
         // At the line's own aspect: squeezed to 0.75 of its width to save
         // time, the photocopy's CER went from 3.6 % to 4.8 %.
         let widths: Vec<usize> = crops
@@ -488,7 +492,8 @@ fn db_boxes(prob: &[f32], w: usize, h: usize) -> Vec<[f32; 4]> {
             continue;
         }
         let d = bw * bh * 1.6 / (2.0 * (bw + bh));
-        let b = [(x0 as f32 - d).max(0.0), (y0 as f32 - d).max(0.0), (x1 as f32 + 1.0 + d).min(w as f32), (y1 as f32 + 1.0 + d).min(h as f32)];
+        let b =
+            [(x0 as f32 - d).max(0.0), (y0 as f32 - d).max(0.0), (x1 as f32 + 1.0 + d).min(w as f32), (y1 as f32 + 1.0 + d).min(h as f32)];
         if (b[2] - b[0]).min(b[3] - b[1]) < 5.0 {
             continue;
         }
@@ -548,19 +553,19 @@ mod tests {
 
     #[test]
     fn ctc_greedy_merges_repeats_and_drops_blanks() {
-        let chars = ['\0', '孟', '政', '2', ' '];
-        // steps: 孟 孟 blank 政 2 2 blank 2
+        let chars = ['\0', '青', '政', '2', ' '];
+        // steps: 青 青 blank 政 2 2 blank 2
         let best = [1, 1, 0, 2, 3, 3, 0, 3];
         let mut m = vec![0.01f32; best.len() * chars.len()];
         for (t, &b) in best.iter().enumerate() {
             m[t * chars.len() + b] = 0.9;
         }
         let (text, conf) = decode(&m, chars.len(), &chars);
-        assert_eq!(text, "孟政22");
+        assert_eq!(text, "青政22");
         assert!((conf - 0.9).abs() < 1e-6);
         let steps = top_steps(&m, chars.len(), &chars);
         assert_eq!(steps.len(), best.len());
-        assert_eq!(steps[0][0].0, '孟');
+        assert_eq!(steps[0][0].0, '青');
     }
 
     #[test]
@@ -581,12 +586,8 @@ mod tests {
     #[test]
     fn whitelist_decoding_takes_the_best_allowed_character() {
         // `(2024]全号`: the step read 全 had 5 as its second candidate.
-        let steps: Vec<Step> = vec![
-            vec![('2', 0.9), ('\0', 0.05)],
-            vec![('\0', 0.9)],
-            vec![('全', 0.5), ('5', 0.3), ('\0', 0.1)],
-            vec![('号', 0.95)],
-        ];
+        let steps: Vec<Step> =
+            vec![vec![('2', 0.9), ('\0', 0.05)], vec![('\0', 0.9)], vec![('全', 0.5), ('5', 0.3), ('\0', 0.1)], vec![('号', 0.95)]];
         assert_eq!(decode_whitelist(&steps, |_| true).0, "2全号");
         let (t, c) = decode_whitelist(&steps, |c| c.is_ascii_digit() || c == '号');
         assert_eq!(t, "25号");

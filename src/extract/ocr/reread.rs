@@ -18,7 +18,7 @@ pub const PPOCR_LOW: f32 = 0.97;
 pub const TESSERACT_LOW: f32 = 90.0;
 
 /// A line that may be a 文号: a short run of Han characters, a year, a
-/// number, whatever OCR made of the brackets and 号: `孟政办发(2024]全号`,
+/// number, whatever OCR made of the brackets and 号: `青政办发(2024]全号`,
 /// `青政函 [2O24] 51号`, `南住建函〔2025〕671 号`.
 static DOCNUM_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\S{0,2}?\p{Han}{1,12}\s*\S{0,2}\s*[12][0-9Oo]{3}\s*\S{0,2}\s*\S{1,5}\s*\S?$").unwrap());
@@ -26,7 +26,7 @@ static DOCNUM_LIKE: LazyLock<Regex> =
 /// A line that may be a signing date: `2024年7月1б日`, `二〇二四年七月三日`.
 static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S{0,2}?[0-9Oo〇零一二]\S{3,4}年\S{1,3}月\S{1,4}$").unwrap());
 
-/// A 文号 as it must read after normalisation: `孟政办发〔2024〕47号`.
+/// A 文号 as it must read after normalisation: `青政办发〔2024〕47号`.
 static DOCNUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\p{Han}{2,12})〔((?:19|20)\d{2})〕\d{1,5}号").unwrap());
 
 /// A date as it must read after normalisation: `2024年7月16日`, `二〇二四年七月十六日`.
@@ -46,7 +46,7 @@ pub fn parses(normalised: &str) -> bool {
 }
 
 /// The 机关代字 characters of the confident 文号 in `lines` (already
-/// normalised): `孟政办发〔2024〕47号` gives 孟政办发.
+/// normalised): `青政办发〔2024〕47号` gives 青政办发.
 pub fn prefix_chars<'a>(lines: impl IntoIterator<Item = &'a str>) -> BTreeSet<char> {
     let mut out = BTreeSet::new();
     for l in lines {
@@ -79,19 +79,21 @@ mod tests {
 
     #[test]
     fn candidates_are_short_docnum_or_date_shaped_lines() {
-        for t in ["孟政办发(2024]全号", "青政函 [2O24] 51号", "南住建函〔2025〕671 号", "2024年7月1б日", "二〇二四年七月三日"] {
+        for t in ["青政办发(2024]全号", "青政函 [2O24] 51号", "南住建函〔2025〕671 号", "2024年7月1б日", "二〇二四年七月三日"]
+        {
             assert!(wants_steps(t), "{t}");
         }
-        for t in ["各乡镇人民政府，县直各单位：", "本通知自2024年8月1日起施行，有效期两年。", "第五条 竞买规则"] {
+        for t in ["各乡镇人民政府，县直各单位：", "本通知自2024年8月1日起施行，有效期两年。", "第五条 竞买规则"]
+        {
             assert!(!wants_steps(t), "{t}");
         }
     }
 
     #[test]
     fn the_issue_prefixes_and_the_line_own_make_the_whitelist() {
-        let p = prefix_chars(["孟政办发〔2024〕47号", "正文", "孟政函〔2024〕21号"]);
-        assert_eq!(p.iter().collect::<String>(), "函办发孟政");
-        let w = whitelist("孟政办发(2024]全号", &p);
+        let p = prefix_chars(["青政办发〔2024〕47号", "正文", "青政函〔2024〕21号"]);
+        assert_eq!(p.iter().collect::<String>(), "函办发青政");
+        let w = whitelist("青政办发(2024]全号", &p);
         assert!(w.contains(&'5') && w.contains(&'〔') && w.contains(&'号') && w.contains(&'办'));
         assert!(!w.contains(&'全'));
     }
@@ -99,9 +101,9 @@ mod tests {
     #[test]
     fn a_second_reading_is_kept_only_when_it_parses() {
         let n = |s: &str| normalise::line(s);
-        assert!(better(&n("孟政办发(2024]全号"), &n("孟政办发(2024]5号")));
-        assert!(!better(&n("孟政办发〔2024〕5号"), &n("孟政办发〔2024〕6号")));
-        assert!(!better(&n("孟政办发(2024]全号"), &n("孟政办发(2024]号")));
+        assert!(better(&n("青政办发(2024]全号"), &n("青政办发(2024]5号")));
+        assert!(!better(&n("青政办发〔2024〕5号"), &n("青政办发〔2024〕6号")));
+        assert!(!better(&n("青政办发(2024]全号"), &n("青政办发(2024]号")));
         assert!(better(&n("2024年7月1б日"), &n("2024年7月16日")));
         assert!(parses("二〇二四年七月三日"));
     }

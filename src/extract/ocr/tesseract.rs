@@ -181,12 +181,8 @@ const MIN_HAN_HEIGHT: f32 = 20.0;
 /// of its Han words' plausible heights is the glyph height (punctuation is
 /// smaller and not counted).
 fn line_size(words: &[Word], min_han: f32) -> f32 {
-    let mut h: Vec<f32> = words
-        .iter()
-        .filter(|w| w.text.chars().any(crate::extract::is_han))
-        .map(|w| w.bottom - w.top)
-        .filter(|h| *h >= min_han)
-        .collect();
+    let mut h: Vec<f32> =
+        words.iter().filter(|w| w.text.chars().any(crate::extract::is_han)).map(|w| w.bottom - w.top).filter(|h| *h >= min_han).collect();
     if h.is_empty() {
         h = words.iter().map(|w| w.bottom - w.top).filter(|h| *h > 0.0).collect();
     }
