@@ -30,6 +30,14 @@ pub fn jieba() -> Arc<Jieba> {
             // The embedded dictionaries are tested to load.
             j.load_dict(&mut std::io::BufReader::new(cleaned.as_bytes())).expect("user dictionary");
         }
+        // Every word of a synonym group is a word (a term splits at it).
+        for line in crate::words::SYNONYMS_TXT.lines().map(|l| l.split('#').next().unwrap_or("")) {
+            for w in line.split_whitespace().filter(|w| w.chars().count() >= 2) {
+                if !j.has_word(w) {
+                    j.add_word(w, None, None);
+                }
+            }
+        }
         Arc::new(j)
     });
     J.clone()

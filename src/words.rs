@@ -13,13 +13,49 @@
 //!   (`6年` = `六年`, `五千元` = `5000元`, `15日` = `十五日` = `15天`) and,
 //!   when the number is long enough to mean something alone, without its
 //!   unit (`21.75天` → `21.75`, `183天` → `183`);
+//! * a word that people and 法规 say differently (`遛狗`, `携犬出户`;
+//!   `违法建筑`, `违法建设`) matches every word of its group in
+//!   `dictionaries/synonyms.txt`;
 //! * every form is matched through the per-character field, so a word the
 //!   dictionary does not know is still a phrase of characters.
 
 use crate::text::{parse_cn_number, to_cn_number};
 use crate::tokenizer::{fold_char, indexed};
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::LazyLock;
+
+/// The groups of `dictionaries/synonyms.txt`, embedded at build time.
+pub const SYNONYMS_TXT: &str = include_str!("../dictionaries/synonyms.txt");
+
+/// Each word of a synonym group → the other words of its groups.
+static SYNONYMS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for line in SYNONYMS_TXT.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()) {
+        let group: Vec<&str> = line.split_whitespace().collect();
+        for w in &group {
+            let others = map.entry(w.to_string()).or_default();
+            for o in &group {
+                if o != w && !others.iter().any(|x| x == o) {
+                    others.push(o.to_string());
+                }
+            }
+        }
+    }
+    map
+});
+
+/// The words a word's synonym groups give it (none for most words).
+pub fn synonyms(word: &str) -> &'static [String] {
+    SYNONYMS.get(word).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// A word with its synonyms as further forms.
+fn word_with_synonyms(w: String) -> Word {
+    let mut forms = vec![w];
+    forms.extend(synonyms(&forms[0]).iter().cloned());
+    Word { forms, number: false }
+}
 
 /// One word of a term: found when any of its forms occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -139,6 +175,11 @@ fn keeps(t: &str) -> bool {
 /// Segment a stretch of a term without numbers: jieba's words, runs of
 /// single characters joined, a lone character beside longer words dropped.
 fn segment(text: &str, out: &mut Vec<Word>) {
+    // A stretch that is itself in a synonym group is one word.
+    if !synonyms(text.trim()).is_empty() {
+        out.push(word_with_synonyms(text.trim().to_string()));
+        return;
+    }
     let jieba = crate::tokenizer::jieba();
     let toks: Vec<&str> = jieba.cut(text, false).into_iter().map(|t| t.word).filter(|w| keeps(w)).collect();
     let single = |t: &str| t.chars().filter(|c| indexed(*c)).count() == 1;
@@ -161,7 +202,7 @@ fn segment(text: &str, out: &mut Vec<Word>) {
     if run_len >= 2 || (run_len == 1 && words.is_empty()) {
         words.push(run);
     }
-    out.extend(words.into_iter().map(|w| Word { forms: vec![w], number: false }));
+    out.extend(words.into_iter().map(word_with_synonyms));
 }
 
 /// The words of an unquoted term.
@@ -251,6 +292,20 @@ mod tests {
         // One word is the whole term.
         assert_eq!(words("社区食堂"), [vec!["社区食堂"]]);
         assert!(!term_words("社区食堂").splits());
+    }
+
+    #[test]
+    fn words_find_their_synonyms() {
+        let w = words("遛狗");
+        assert!(w.len() == 1 && w[0].contains(&"携犬出户".to_string()), "{w:?}");
+        let w = words("违法建筑");
+        assert!(w.len() == 1 && w[0].contains(&"违法建设".to_string()), "{w:?}");
+        // inside a longer term too (the group's words are jieba words)
+        let w = words("违法建筑限期拆除");
+        assert!(w.iter().any(|f| f.contains(&"违法建设".to_string())), "{w:?}");
+        // a word in two groups has both groups' words
+        assert!(synonyms("不动产权证书").iter().any(|s| s == "房产证") && synonyms("不动产权证书").iter().any(|s| s == "土地证"));
+        assert!(synonyms("通知").is_empty());
     }
 
     #[test]

@@ -48,9 +48,9 @@ const FLOOR_PROV_RECALL: f64 = 0.87;
 /// Floors of the dev harness (rounded down from what was measured: nDCG@10
 /// 0.938, recall@10 0.919, clause MRR 0.888, no query without a hit).
 /// Besides: nDCG@10 and clause MRR at least FTS5-OR's in the same run.
-const FLOOR_DEV_NDCG: f64 = 0.93;
+const FLOOR_DEV_NDCG: f64 = 0.95;
 const FLOOR_DEV_RECALL: f64 = 0.91;
-const FLOOR_DEV_CLAUSE_MRR: f64 = 0.88;
+const FLOOR_DEV_CLAUSE_MRR: f64 = 0.90;
 
 // ---------------------------------------------------------------- metrics
 
