@@ -410,13 +410,28 @@ def du_bytes(path):
     return int(r.stdout.split()[0])
 
 
+def tantivy_bytes(idx):
+    """Bytes of the index proper (tantivy's segment files and meta.json), by
+    file kind; what lies beside it (the kept exports, the run log, the watch
+    list) is counted apart."""
+    parts = {}
+    for f in Path(idx).iterdir():
+        if f.is_file() and (f.name == "meta.json" or re.fullmatch(r"[0-9a-f]{32}\.\w+", f.name)):
+            kind = f.suffix.lstrip(".") if f.name != "meta.json" else "meta"
+            parts[kind] = parts.get(kind, 0) + f.stat().st_size
+    return parts
+
+
 def bench_index_size(binary, idx, n, res):
     docs = export_records(binary, idx)
     text_bytes = sum(len((d.get("text") or "").encode()) for d in docs)
-    size = du_bytes(idx)
-    row = {"issues": n, "index_bytes": size, "text_bytes": text_bytes, "documents": len(docs),
-           "ratio": size / text_bytes if text_bytes else None}
-    log(f"(c) index {n}: {size} B / {text_bytes} B text = {fmt(row['ratio'], 2)}")
+    parts = tantivy_bytes(idx)
+    size = sum(parts.values())
+    beside = du_bytes(idx) - size
+    row = {"issues": n, "index_bytes": size, "beside_bytes": beside, "parts": parts, "text_bytes": text_bytes,
+           "documents": len(docs), "ratio": size / text_bytes if text_bytes else None}
+    log(f"(c) index {n}: {size} B / {text_bytes} B text = {fmt(row['ratio'], 2)} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(parts.items()))}); beside it (exports, run log) {beside} B")
     res.setdefault("index_size", []).append(row)
     return docs
 
@@ -768,8 +783,10 @@ def write_report(res, facts, args, sizes, qsizes, out):
           f"({r['workers_seen']} workers seen) |")
     for r in res.get("index_size", []):
         w(f"| c | index size / clean text, {r['issues']} issue(s) | {fmt(r['ratio'], 2)} | "
-          f"{r['index_bytes'] / 1e6:.1f} MB index, {r['text_bytes'] / 1e6:.2f} MB text, "
-          f"{r['documents']} documents |")
+          f"{r['index_bytes'] / 1e6:.1f} MB index (tantivy's files: "
+          f"{', '.join(f'{k} {v / 1e6:.1f}' for k, v in sorted(r.get('parts', {}).items(), key=lambda kv: -kv[1]) if v >= 1e5)} MB), "
+          f"{r['text_bytes'] / 1e6:.2f} MB text, {r['documents']} documents; the kept export and run log beside it "
+          f"{r.get('beside_bytes', 0) / 1e6:.1f} MB |")
     for r in res.get("queries", []):
         p = r["process"]
         w(f"| d | query latency, whole process (`gongbao search`), {r['issues']} issues | "
@@ -813,7 +830,7 @@ def write_report(res, facts, args, sizes, qsizes, out):
     w("# (c)")
     for r in res.get("ingest", []):
         ix = f"bench/.cache/run/index-{r['issues']}"
-        w(f"du -sb {ix}; {B} export --index {ix}   # sum of UTF-8 bytes of \"text\" of kind=document")
+        w(f"ls -l {ix}/*.* {ix}/meta.json; {B} export --index {ix}   # tantivy's files only; sum of UTF-8 bytes of \"text\" of kind=document")
     w("# (d) per query of the mix; one warm-up pass, then the timed repetitions")
     for r in res.get("queries", []):
         ix = f"bench/.cache/run/index-{r['issues']}"

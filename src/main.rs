@@ -426,18 +426,28 @@ fn run(cli: Cli) -> Result<i32> {
                 search(&ix, &searcher, r)?;
             }
             let mut ms: Vec<f64> = Vec::new();
+            let mut worst = vec![0f64; reqs.len()];
             for _ in 0..rounds.max(1) {
-                for r in &reqs {
+                for (i, r) in reqs.iter().enumerate() {
                     let t = std::time::Instant::now();
                     search(&ix, &searcher, r)?;
-                    ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                    let took = t.elapsed().as_secs_f64() * 1000.0;
+                    worst[i] = worst[i].max(took);
+                    ms.push(took);
                 }
             }
             ms.sort_by(|a, b| a.total_cmp(b));
             let pct = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
-            print_json(
-                &serde_json::json!({"p50_ms": pct(0.5), "p99_ms": pct(0.99), "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64, "n": ms.len()}),
-            )?;
+            // The five slowest queries (their slowest round), for the profile.
+            let mut order: Vec<usize> = (0..reqs.len()).collect();
+            order.sort_by(|&a, &b| worst[b].total_cmp(&worst[a]));
+            let slowest: Vec<serde_json::Value> = order
+                .iter()
+                .take(5)
+                .map(|&i| serde_json::json!({"query": reqs[i].query, "clauses": reqs[i].clauses, "ms": worst[i]}))
+                .collect();
+            print_json(&serde_json::json!({"p50_ms": pct(0.5), "p99_ms": pct(0.99), "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64,
+                "n": ms.len(), "slowest": slowest}))?;
             Ok(0)
         }
         Cmd::CleanText { file, ocr, ocr_engine } => {

@@ -338,9 +338,12 @@ fn ranked(
         None => (Plan::new(pq), Default::default()),
     };
     let Ranking { docs, clauses } = rank(ix, searcher, &plan, filter.as_ref(), req.clauses)?;
+    // The signing date of a hit (ties go to the newest): each segment's
+    // column opened once (opening one by name reads the column directory).
+    let signed_cols: Vec<Option<tantivy::columnar::Column<i64>>> =
+        searcher.segment_readers().iter().map(|seg| seg.fast_fields().i64("signed").ok()).collect();
     let signed = |addr: DocAddress| -> i64 {
-        let seg = searcher.segment_reader(addr.segment_ord);
-        seg.fast_fields().i64("signed").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
+        signed_cols.get(addr.segment_ord as usize).and_then(|c| c.as_ref()).and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
     };
     let mut out: Vec<Ranked> = Vec::new();
     if req.clauses {
@@ -520,14 +523,7 @@ fn facets(searcher: &Searcher, results: &[Ranked], force: &ForceMap) -> Facets {
             continue;
         };
         // The doc_id ordinals the force map names, and their ids.
-        let mut forced: HashMap<u64, &String> = HashMap::new();
-        if let Some(col) = &doc_id {
-            for id in force.repealed.keys().chain(force.extended.keys()) {
-                if let Ok(Some(ord)) = col.dictionary().term_ord(id.as_bytes()) {
-                    forced.insert(ord, id);
-                }
-            }
-        }
+        let forced = doc_id.as_ref().map(|col| force.target_ords(seg, col)).unwrap_or_default();
         let mut ords: [HashMap<u64, usize>; 2] = Default::default();
         for (&doc, &n) in &docs {
             for (k, col) in [&issuer, &doc_type].into_iter().enumerate() {
@@ -541,7 +537,7 @@ fn facets(searcher: &Searcher, results: &[Ranked], force: &ForceMap) -> Facets {
                 *years.entry(y.to_string()).or_default() += n;
             }
             let ord = doc_id.as_ref().and_then(|c| c.term_ords(doc).next());
-            let id: &str = ord.and_then(|o| forced.get(&o).copied()).map(String::as_str).unwrap_or("");
+            let id: &str = ord.and_then(|o| forced.get(&o)).map(String::as_str).unwrap_or("");
             let st = force.status_of(id, from.first(doc).and_then(key_date), until.first(doc).and_then(key_date));
             *statuses.entry(st.as_str().to_string()).or_default() += n;
         }

@@ -325,6 +325,7 @@ fn phrase_matches(
     let mut order: Vec<usize> = (0..ps.len()).collect();
     order.sort_by_key(|&i| ps[i].doc_freq());
     let mut pos: Vec<Vec<u32>> = vec![Vec::new(); ps.len()];
+    let (mut exact_at, mut loose_at) = (vec![0usize; seq.len()], vec![0usize; seq.len()]);
     let lead = order[0];
     let mut doc = ps[lead].doc();
     'docs: while doc != TERMINATED {
@@ -341,18 +342,37 @@ fn phrase_matches(
             }
             let mut exact = Vec::new();
             let mut loose = Vec::new();
+            // Positions come sorted and every start looked for grows with
+            // the first character's position: one pointer per character,
+            // never moved back (exact: at s + i; loose: the first after
+            // the previous character's).
+            exact_at.iter_mut().for_each(|p| *p = 0);
+            loose_at.iter_mut().for_each(|p| *p = 0);
             for &s in &pos[seq[0]] {
-                if (1..seq.len()).all(|i| pos[seq[i]].binary_search(&(s + i as u32)).is_ok()) {
+                let mut is_exact = true;
+                for i in 1..seq.len() {
+                    let (l, want) = (&pos[seq[i]], s + i as u32);
+                    while exact_at[i] < l.len() && l[exact_at[i]] < want {
+                        exact_at[i] += 1;
+                    }
+                    if l.get(exact_at[i]) != Some(&want) {
+                        is_exact = false;
+                        break;
+                    }
+                }
+                if is_exact {
                     exact.push(s);
                     continue;
                 }
                 let Some(span) = span else { continue };
                 let mut prev = s;
                 let mut ok = true;
-                for &k in &seq[1..] {
-                    let l = &pos[k];
-                    let j = l.partition_point(|&x| x <= prev);
-                    match l.get(j) {
+                for i in 1..seq.len() {
+                    let l = &pos[seq[i]];
+                    while loose_at[i] < l.len() && l[loose_at[i]] <= prev {
+                        loose_at[i] += 1;
+                    }
+                    match l.get(loose_at[i]) {
                         Some(&x) if ((x - s) as usize) < span => prev = x,
                         _ => {
                             ok = false;
@@ -550,17 +570,33 @@ impl Plan {
     }
 }
 
+/// Buffers for [`clause_counts`], reused over a search's clauses (a
+/// search judges thousands of them).
+#[derive(Default)]
+struct Scratch {
+    uc: UnitCounts,
+    ctx_exact: Vec<u32>,
+    ctx_loose: Vec<u32>,
+}
+
+fn reset(v: &mut Vec<u32>, n: usize) {
+    v.clear();
+    v.resize(n, 0);
+}
+
 /// A clause's counts: its own, and its context (the clauses above it and the
-/// document's title).
-fn clause_counts(plan: &Plan, m: &DocMatch, ci: usize) -> UnitCounts {
-    let n = plan.units.len();
-    let mut uc = UnitCounts { exact: vec![0; n], loose: vec![0; n], title: vec![0; n], title_loose: vec![0; n] };
+/// document's title), in `s.uc`.
+fn clause_counts<'s>(plan: &Plan, m: &DocMatch, ci: usize, s: &'s mut Scratch) -> &'s UnitCounts {
+    let (n, nf) = (plan.units.len(), plan.forms.len());
+    for v in [&mut s.uc.exact, &mut s.uc.loose, &mut s.uc.title, &mut s.uc.title_loose] {
+        reset(v, n);
+    }
+    reset(&mut s.ctx_exact, nf);
+    reset(&mut s.ctx_loose, nf);
     let own = &m.clauses[ci];
-    let mut ctx_exact = vec![0u32; plan.forms.len()];
-    let mut ctx_loose = vec![0u32; plan.forms.len()];
     for (f, fm) in m.forms.iter().enumerate() {
-        ctx_exact[f] += fm.title;
-        ctx_loose[f] += fm.title_loose;
+        s.ctx_exact[f] += fm.title;
+        s.ctx_loose[f] += fm.title_loose;
     }
     // Parents: their own matches are this clause's context.
     let mut parent = m.clause_table.get(own.0 as usize).map(|c| c.1).unwrap_or(0);
@@ -568,9 +604,9 @@ fn clause_counts(plan: &Plan, m: &DocMatch, ci: usize) -> UnitCounts {
     while parent > 0 && guard < 16 {
         let p = parent - 1;
         if let Ok(k) = m.clauses.binary_search_by_key(&p, |c| c.0) {
-            for f in 0..plan.forms.len() {
-                ctx_exact[f] += m.clauses[k].1[f];
-                ctx_loose[f] += m.clauses[k].2[f];
+            for f in 0..nf {
+                s.ctx_exact[f] += m.clauses[k].1[f];
+                s.ctx_loose[f] += m.clauses[k].2[f];
             }
         }
         parent = m.clause_table.get(p as usize).map(|c| c.1).unwrap_or(0);
@@ -578,13 +614,13 @@ fn clause_counts(plan: &Plan, m: &DocMatch, ci: usize) -> UnitCounts {
     }
     for (u, unit) in plan.units.iter().enumerate() {
         for &f in &unit.forms {
-            uc.exact[u] += own.1[f];
-            uc.loose[u] += own.2[f];
-            uc.title[u] += ctx_exact[f];
-            uc.title_loose[u] += ctx_loose[f];
+            s.uc.exact[u] += own.1[f];
+            s.uc.loose[u] += own.2[f];
+            s.uc.title[u] += s.ctx_exact[f];
+            s.uc.title_loose[u] += s.ctx_loose[f];
         }
     }
-    uc
+    &s.uc
 }
 
 fn doc_counts(plan: &Plan, m: &DocMatch) -> UnitCounts {
@@ -684,8 +720,13 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
             let mut by_clause: Vec<(u32, Vec<u32>, Vec<u32>)> = Vec::new();
             for (fi, fm) in m.forms.iter().enumerate() {
                 for (positions, loose) in [(&fm.exact, false), (&fm.loose, true)] {
+                    // Positions ascend: the clause pointer only moves on.
+                    let mut at = 0usize;
                     for &p in positions {
-                        let ci = table[..n_cl].partition_point(|c| c.0 <= p).saturating_sub(1) as u32;
+                        while at < n_cl && table[at].0 <= p {
+                            at += 1;
+                        }
+                        let ci = at.saturating_sub(1) as u32;
                         let k = match by_clause.binary_search_by_key(&ci, |c| c.0) {
                             Ok(k) => k,
                             Err(k) => {
@@ -736,6 +777,7 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
         avg_title_len: title_tokens as f32 / nd,
     };
     // Pass 2: scores.
+    let mut scratch = Scratch::default();
     for (seg_ord, (docs, _)) in per_seg.iter().enumerate() {
         for m in docs {
             let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
@@ -746,13 +788,13 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
             let mut best: Option<(f32, u32, bool, f32, f32)> = None;
             let mut about = 0.0f32;
             for (ki, (ci, own_exact, _)) in m.clauses.iter().enumerate() {
-                let cc = clause_counts(plan, m, ki);
+                let cc = clause_counts(plan, m, ki, &mut scratch);
                 let start = m.clause_table[*ci as usize].0;
                 let end = m.clause_table.get(*ci as usize + 1).map(|c| c.0).unwrap_or(start);
                 // Coverage weighs words by their rarity among clauses: 罚款
                 // is in most regulations but in few of their clauses.
                 let lengths = Lengths { text: (end - start) as f32, avg_text: stats.avg_clause_len, title, avg_title: stats.avg_title_len };
-                let j = plan.judge(&cc, &stats.clause_idf, lengths);
+                let j = plan.judge(cc, &stats.clause_idf, lengths);
                 // A clause holds a quoted term in its own text, and no excluded one.
                 let quoted_ok = plan.groups.iter().all(|g| !g.required || g.alts.iter().any(|a| !a.quoted || cc.exact[a.whole] > 0));
                 let excluded = plan.excluded.iter().any(|&f| own_exact[f] > 0);

@@ -375,6 +375,27 @@ impl ForceMap {
         Ok(m)
     }
 
+    /// The `doc_id` term ordinals, in one segment's column, of the
+    /// documents this map names (repealed or extended), with their ids:
+    /// looked up once per segment, then reused by every search.
+    pub fn target_ords(&self, seg: &tantivy::SegmentReader, col: &tantivy::columnar::StrColumn) -> std::sync::Arc<HashMap<u64, String>> {
+        let key = seg.segment_id().uuid_string();
+        if let Some(m) = self.segment_ords.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return m;
+        }
+        let mut ords = HashMap::new();
+        for id in self.repealed.keys().chain(self.extended.keys()) {
+            if let Ok(Some(ord)) = col.dictionary().term_ord(id.as_bytes()) {
+                ords.insert(ord, id.clone());
+            }
+        }
+        let ords = std::sync::Arc::new(ords);
+        if let Ok(mut c) = self.segment_ords.lock() {
+            c.insert(key, ords.clone());
+        }
+        ords
+    }
+
     pub fn build(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
         let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
         let mut m = ForceMap { as_of: Some(on), ..Default::default() };
