@@ -640,7 +640,11 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let mut best = (0usize, 0usize);
     for &(s, _) in &spans {
         let start = s.saturating_sub(width / 5);
-        let covered: usize = spans.iter().filter(|(a, b)| *a >= start && *b <= start + width).map(|(a, b)| b - a).sum();
+        // Only the spans that start in the window can lie in it (spans are
+        // sorted by start: a long text with a common word has hundreds).
+        let from = spans.partition_point(|(a, _)| *a < start);
+        let covered: usize =
+            spans[from..].iter().take_while(|(a, _)| *a <= start + width).filter(|(_, b)| *b <= start + width).map(|(a, b)| b - a).sum();
         if covered > best.1 {
             best = (start, covered);
         }

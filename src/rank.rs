@@ -684,17 +684,32 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
                 docs.len() - 1
             })
         };
-        for (fi, form) in plan.forms.iter().enumerate() {
-            let mut hits: Vec<(DocId, Vec<u32>, Vec<u32>)> = Vec::new();
-            phrase_matches(&body, f.body, form, form.body_span, &allowed, |d, e, l| hits.push((d, e, l)))?;
-            for (d, e, l) in hits {
+        // The forms' postings are read in parallel, then merged in order.
+        type BodyHits = Vec<(DocId, Vec<u32>, Vec<u32>)>;
+        type TitleHits = Vec<(DocId, u32, u32)>;
+        let found: Vec<Result<(BodyHits, TitleHits)>> = {
+            use rayon::prelude::*;
+            plan.forms
+                .par_iter()
+                .map(|form| {
+                    let mut body_hits: BodyHits = Vec::new();
+                    phrase_matches(&body, f.body, form, form.body_span, &allowed, |d, e, l| body_hits.push((d, e, l)))?;
+                    let mut title_hits: TitleHits = Vec::new();
+                    phrase_matches(&title, f.title, form, form.title_span, &allowed, |d, e, l| {
+                        title_hits.push((d, e.len() as u32, l.len() as u32))
+                    })?;
+                    Ok((body_hits, title_hits))
+                })
+                .collect()
+        };
+        for (fi, r) in found.into_iter().enumerate() {
+            let (body_hits, title_hits) = r?;
+            for (d, e, l) in body_hits {
                 let k = entry(&mut docs, d);
                 docs[k].forms[fi].exact = e;
                 docs[k].forms[fi].loose = l;
             }
-            let mut hits: Vec<(DocId, u32, u32)> = Vec::new();
-            phrase_matches(&title, f.title, form, form.title_span, &allowed, |d, e, l| hits.push((d, e.len() as u32, l.len() as u32)))?;
-            for (d, e, l) in hits {
+            for (d, e, l) in title_hits {
                 let k = entry(&mut docs, d);
                 docs[k].forms[fi].title = e;
                 docs[k].forms[fi].title_loose = l;
@@ -776,59 +791,77 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
         avg_clause_len: body_tokens as f32 / nc,
         avg_title_len: title_tokens as f32 / nd,
     };
-    // Pass 2: scores.
-    let mut scratch = Scratch::default();
+    // Pass 2: scores, documents in parallel (each judges its own clauses).
+    use rayon::prelude::*;
     for (seg_ord, (docs, _)) in per_seg.iter().enumerate() {
-        for m in docs {
-            let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
-            let title = m.title_len as f32;
-            let lengths = Lengths { text: doc_len, avg_text: stats.avg_doc_len, title, avg_title: stats.avg_title_len };
-            let jd = plan.judge(&doc_counts(plan, m), &stats.doc_idf, lengths);
-            // Its clauses, and the best of them.
-            let mut best: Option<(f32, u32, bool, f32, f32)> = None;
-            let mut about = 0.0f32;
-            for (ki, (ci, own_exact, _)) in m.clauses.iter().enumerate() {
-                let cc = clause_counts(plan, m, ki, &mut scratch);
-                let start = m.clause_table[*ci as usize].0;
-                let end = m.clause_table.get(*ci as usize + 1).map(|c| c.0).unwrap_or(start);
-                // Coverage weighs words by their rarity among clauses: 罚款
-                // is in most regulations but in few of their clauses.
-                let lengths = Lengths { text: (end - start) as f32, avg_text: stats.avg_clause_len, title, avg_title: stats.avg_title_len };
-                let j = plan.judge(cc, &stats.clause_idf, lengths);
-                // A clause holds a quoted term in its own text, and no excluded one.
-                let quoted_ok = plan.groups.iter().all(|g| !g.required || g.alts.iter().any(|a| !a.quoted || cc.exact[a.whole] > 0));
-                let excluded = plan.excluded.iter().any(|&f| own_exact[f] > 0);
-                let own_any = cc.exact.iter().chain(&cc.loose).any(|&x| x > 0);
-                if !own_any || !j.admissible || !quoted_ok || excluded {
-                    continue;
-                }
-                about += j.own_coverage;
-                let score = CLAUSE_ALL * j.all_held as u8 as f32 + CLAUSE_COVERAGE * j.coverage + CLAUSE_OWN * j.own_coverage + j.bm25;
-                if best.is_none_or(|b| score > b.0) {
-                    best = Some((score, *ci, j.all_held, j.coverage, j.bm25));
-                }
-                if clauses_wanted {
-                    out.clauses.push(RankedClause { segment: seg_ord as u32, doc: m.doc, clause: *ci, score, all_held: j.all_held });
-                }
-            }
-            let excluded = plan.excluded.iter().any(|&f| !m.forms[f].exact.is_empty() || m.forms[f].title > 0);
-            if clauses_wanted || !jd.admissible || excluded {
-                continue;
-            }
-            let (clause_all, clause_cov, clause_bm25) = best.map(|b| (b.2, b.3, b.4)).unwrap_or((false, 0.0, 0.0));
-            let score = if plan.has_terms() {
-                DOC_ALL_IN_CLAUSE * clause_all as u8 as f32
-                    + DOC_CLAUSE_COVERAGE * clause_cov
-                    + DOC_TITLE * jd.title_coverage
-                    + DOC_COVERAGE * jd.coverage
-                    + DOC_ABOUT * about / (about + ABOUT_HALF)
-                    + DOC_CLAUSE_BM25 * clause_bm25
-                    + jd.bm25
-            } else {
-                0.0
-            };
-            out.docs.push(RankedDoc { segment: seg_ord as u32, doc: m.doc, score, best_clause: best.map(|b| b.1), all_held: jd.all_held });
+        let scored: Vec<(Option<RankedDoc>, Vec<RankedClause>)> = docs
+            .par_iter()
+            .map_init(Scratch::default, |scratch, m| score_doc(plan, &stats, m, seg_ord as u32, clauses_wanted, scratch))
+            .collect();
+        for (d, cs) in scored {
+            out.docs.extend(d);
+            out.clauses.extend(cs);
         }
     }
     Ok(out)
+}
+
+/// One document's score and its clauses' (pass 2 of [`rank`]).
+fn score_doc(
+    plan: &Plan,
+    stats: &Stats,
+    m: &DocMatch,
+    seg_ord: u32,
+    clauses_wanted: bool,
+    scratch: &mut Scratch,
+) -> (Option<RankedDoc>, Vec<RankedClause>) {
+    let mut clauses_out = Vec::new();
+    let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
+    let title = m.title_len as f32;
+    let lengths = Lengths { text: doc_len, avg_text: stats.avg_doc_len, title, avg_title: stats.avg_title_len };
+    let jd = plan.judge(&doc_counts(plan, m), &stats.doc_idf, lengths);
+    // Its clauses, and the best of them.
+    let mut best: Option<(f32, u32, bool, f32, f32)> = None;
+    let mut about = 0.0f32;
+    for (ki, (ci, own_exact, _)) in m.clauses.iter().enumerate() {
+        let cc = clause_counts(plan, m, ki, scratch);
+        let start = m.clause_table[*ci as usize].0;
+        let end = m.clause_table.get(*ci as usize + 1).map(|c| c.0).unwrap_or(start);
+        // Coverage weighs words by their rarity among clauses: 罚款
+        // is in most regulations but in few of their clauses.
+        let lengths = Lengths { text: (end - start) as f32, avg_text: stats.avg_clause_len, title, avg_title: stats.avg_title_len };
+        let j = plan.judge(cc, &stats.clause_idf, lengths);
+        // A clause holds a quoted term in its own text, and no excluded one.
+        let quoted_ok = plan.groups.iter().all(|g| !g.required || g.alts.iter().any(|a| !a.quoted || cc.exact[a.whole] > 0));
+        let excluded = plan.excluded.iter().any(|&f| own_exact[f] > 0);
+        let own_any = cc.exact.iter().chain(&cc.loose).any(|&x| x > 0);
+        if !own_any || !j.admissible || !quoted_ok || excluded {
+            continue;
+        }
+        about += j.own_coverage;
+        let score = CLAUSE_ALL * j.all_held as u8 as f32 + CLAUSE_COVERAGE * j.coverage + CLAUSE_OWN * j.own_coverage + j.bm25;
+        if best.is_none_or(|b| score > b.0) {
+            best = Some((score, *ci, j.all_held, j.coverage, j.bm25));
+        }
+        if clauses_wanted {
+            clauses_out.push(RankedClause { segment: seg_ord, doc: m.doc, clause: *ci, score, all_held: j.all_held });
+        }
+    }
+    let excluded = plan.excluded.iter().any(|&f| !m.forms[f].exact.is_empty() || m.forms[f].title > 0);
+    if clauses_wanted || !jd.admissible || excluded {
+        return (None, clauses_out);
+    }
+    let (clause_all, clause_cov, clause_bm25) = best.map(|b| (b.2, b.3, b.4)).unwrap_or((false, 0.0, 0.0));
+    let score = if plan.has_terms() {
+        DOC_ALL_IN_CLAUSE * clause_all as u8 as f32
+            + DOC_CLAUSE_COVERAGE * clause_cov
+            + DOC_TITLE * jd.title_coverage
+            + DOC_COVERAGE * jd.coverage
+            + DOC_ABOUT * about / (about + ABOUT_HALF)
+            + DOC_CLAUSE_BM25 * clause_bm25
+            + jd.bm25
+    } else {
+        0.0
+    };
+    (Some(RankedDoc { segment: seg_ord, doc: m.doc, score, best_clause: best.map(|b| b.1), all_held: jd.all_held }), clauses_out)
 }
