@@ -784,7 +784,7 @@ def write_report(res, facts, args, sizes, qsizes, out):
     for r in res.get("index_size", []):
         w(f"| c | index size / clean text, {r['issues']} issue(s) | {fmt(r['ratio'], 2)} | "
           f"{r['index_bytes'] / 1e6:.1f} MB index (tantivy's files: "
-          f"{', '.join(f'{k} {v / 1e6:.1f}' for k, v in sorted(r.get('parts', {}).items(), key=lambda kv: -kv[1]) if v >= 1e5)} MB), "
+          f"{', '.join(f'{k} {v / 1e6:.2f}' for k, v in sorted(r.get('parts', {}).items(), key=lambda kv: -kv[1]) if v >= 0.02 * r['index_bytes'])} MB), "
           f"{r['text_bytes'] / 1e6:.2f} MB text, {r['documents']} documents; the kept export and run log beside it "
           f"{r.get('beside_bytes', 0) / 1e6:.1f} MB |")
     for r in res.get("queries", []):
