@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn the_issue_prefixes_and_the_line_own_make_the_whitelist() {
         let p = prefix_chars(["青政办发〔2024〕47号", "正文", "青政函〔2024〕21号"]);
-        assert_eq!(p.iter().collect::<String>(), "函办发青政");
+        assert_eq!(p.iter().collect::<String>(), "函办发政青");
         let w = whitelist("青政办发(2024]全号", &p);
         assert!(w.contains(&'5') && w.contains(&'〔') && w.contains(&'号') && w.contains(&'办'));
         assert!(!w.contains(&'全'));
