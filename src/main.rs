@@ -273,6 +273,11 @@ fn starts_children(cmd: &Cmd) -> bool {
     matches!(cmd, Cmd::Ingest { .. } | Cmd::Parse { .. } | Cmd::CleanText { .. } | Cmd::ExtractPages { .. })
 }
 
+/// mimalloc as the allocator: ranking, parsing and indexing allocate many
+/// small vectors, and glibc's malloc/free took 10–14 % of a search's time.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // The worker is dispatched before clap so that nothing else runs in it.
     let args: Vec<String> = std::env::args().collect();
