@@ -184,3 +184,52 @@ mod tests {
         assert_eq!(g.crop(4, 4, 5, 5).px.len(), 0);
     }
 }
+
+/// A connected region of a mask: its bounding box (inclusive) and its pixels
+/// (indices into the mask).
+pub struct Component<'a> {
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+    pub pixels: &'a [usize],
+}
+
+/// Call `f` with every connected region of the `w`×`h` `mask`, in order of
+/// its first pixel; `diagonal`: eight neighbours, else four.
+pub fn for_each_component(mask: &[bool], w: usize, h: usize, diagonal: bool, mut f: impl FnMut(Component)) {
+    const FOUR: [(i64, i64); 4] = [(-1, 0), (1, 0), (0, -1), (0, 1)];
+    const EIGHT: [(i64, i64); 8] = [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)];
+    let steps: &[(i64, i64)] = if diagonal { &EIGHT } else { &FOUR };
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut pixels = Vec::new();
+    for start in 0..w * h {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        pixels.clear();
+        let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            pixels.push(i);
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+            for (dx, dy) in steps {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
+                    let j = ny as usize * w + nx as usize;
+                    if mask[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        f(Component { x0, y0, x1, y1, pixels: &pixels });
+    }
+}

@@ -453,52 +453,26 @@ fn db_boxes(prob: &[f32], w: usize, h: usize) -> Vec<[f32; 4]> {
             }
         }
     }
-    let mut seen = vec![false; w * h];
-    let mut stack = Vec::new();
     let mut boxes = Vec::new();
-    for start in 0..w * h {
-        if !mask[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-        let (mut sum, mut n) = (0f32, 0usize);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            sum += prob[i];
-            n += 1;
-            x0 = x0.min(x);
-            x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
-            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)] {
-                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
-                    let j = ny as usize * w + nx as usize;
-                    if mask[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
+    super::image::for_each_component(&mask, w, h, true, |c| {
+        let (x0, y0, x1, y1) = (c.x0, c.y0, c.x1, c.y1);
+        let (sum, n) = (c.pixels.iter().map(|&i| prob[i]).sum::<f32>(), c.pixels.len());
         let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
         if bw.min(bh) < 3.0 {
-            continue;
+            return;
         }
         // The mean over the region itself (a slanted line's box is mostly background).
         if sum / (n as f32) < 0.5 {
-            continue;
+            return;
         }
         let d = bw * bh * 1.6 / (2.0 * (bw + bh));
         let b =
             [(x0 as f32 - d).max(0.0), (y0 as f32 - d).max(0.0), (x1 as f32 + 1.0 + d).min(w as f32), (y1 as f32 + 1.0 + d).min(h as f32)];
         if (b[2] - b[0]).min(b[3] - b[1]) < 5.0 {
-            continue;
+            return;
         }
         boxes.push(b);
-    }
+    });
     boxes
 }
 

@@ -159,35 +159,11 @@ fn red_regions(c: &Rgb, dpi: f32) -> (Vec<Region>, usize) {
         }
     }
     let mm = dpi / 25.4 / cell as f32;
-    let mut seen = vec![false; gw * gh];
     let mut regions = Vec::new();
     let mut seals = 0;
-    let mut stack = Vec::new();
-    for start in 0..gw * gh {
-        if !grown[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1, mut n) = (gw, gh, 0, 0, 0usize);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % gw, i / gw);
-            x0 = x0.min(x);
-            x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
-            n += red[i] as usize;
-            for (dx, dy) in [(-1i64, 0i64), (1, 0), (0, -1), (0, 1)] {
-                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
-                if nx >= 0 && ny >= 0 && (nx as usize) < gw && (ny as usize) < gh {
-                    let j = ny as usize * gw + nx as usize;
-                    if grown[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
+    super::image::for_each_component(&grown, gw, gh, false, |comp| {
+        let (x0, y0, x1, y1) = (comp.x0, comp.y0, comp.x1, comp.y1);
+        let n: usize = comp.pixels.iter().map(|&i| red[i] as usize).sum();
         // The region without its growth.
         let (x0, y0) = ((x0 + k).min(x1), (y0 + k).min(y1));
         let (x1, y1) = (x1.saturating_sub(k).max(x0), y1.saturating_sub(k).max(y0));
@@ -205,7 +181,7 @@ fn red_regions(c: &Rgb, dpi: f32) -> (Vec<Region>, usize) {
                 y1: ((y1 + 2) * cell).min(c.height),
             });
         }
-    }
+    });
     (regions, seals)
 }
 
