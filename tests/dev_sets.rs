@@ -22,21 +22,14 @@
 use chrono::NaiveDate;
 use gongbao::pipeline::parse_text;
 use gongbao::record::{DocumentRecord, ParsedIssue};
+mod common;
+
+use common::shared_dev;
 use gongbao::structure::{flatten, ProvisionKind};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn shared_dev() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/dev");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared/dev is absent (the dev sets are read in place, never committed)");
-        None
-    }
-}
+use std::path::Path;
 
 fn norm(s: &str) -> String {
     gongbao::text::normalize_title(s)

@@ -34,7 +34,7 @@ use gongbao::record::{DocumentRecord, ParsedIssue};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Floors of the sample harness (rounded down from what ranked retrieval
 /// measures: documents 0.993/1.000, clauses 0.876/0.872; the verbatim-AND
@@ -344,16 +344,6 @@ fn index_of(parsed: &[ParsedIssue]) -> (tempfile::TempDir, GongbaoIndex) {
 }
 
 // ---------------------------------------------------------------- the dev harness
-
-fn shared_dev() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/dev");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared/dev is absent (the dev sets are read in place, never committed)");
-        None
-    }
-}
 
 /// The judged keys of the dev sets: `gov/gov01.txt`, `shanghai/texts/013.txt`…
 fn dev_keys(dev: &Path) -> Vec<String> {

@@ -13,6 +13,18 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `../shared/dev`, the dev sets read in place; `None` (and a line saying
+/// the test skips) when it is absent.
+pub fn shared_dev() -> Option<PathBuf> {
+    let p = root().join("../shared/dev");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/dev is absent (the dev sets are read in place, never committed)");
+        None
+    }
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }
