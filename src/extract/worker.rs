@@ -124,38 +124,12 @@ fn exited_unreaped(pid: i32) -> std::io::Result<bool> {
 /// the call fails with [`std::io::ErrorKind::Interrupted`].
 pub fn run_bounded_with_input(mut cmd: Command, input: Option<Vec<u8>>, timeout: Duration, memory: u64) -> std::io::Result<Finished> {
     use std::io::Write;
-    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::os::unix::process::ExitStatusExt;
     if crate::signals::interrupted().is_some() {
         return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped by a signal"));
     }
     cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.process_group(0);
-    let cpu = cpu_limit(timeout);
-    // SAFETY: getpid has no preconditions.
-    let parent = unsafe { libc::getpid() };
-    // SAFETY: setrlimit, prctl, getppid are async-signal-safe; nothing else
-    // runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let lim = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
-            libc::setrlimit(libc::RLIMIT_AS, &lim);
-            // SIGXCPU at the soft limit, SIGKILL a second later.
-            let lim = libc::rlimit { rlim_cur: cpu as libc::rlim_t, rlim_max: cpu.saturating_add(1) as libc::rlim_t };
-            libc::setrlimit(libc::RLIMIT_CPU, &lim);
-            #[cfg(target_os = "linux")]
-            {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                // We died between fork and prctl: the child was already
-                // handed to another parent, and no death signal will come.
-                if libc::getppid() != parent {
-                    return Err(std::io::Error::other("parent died"));
-                }
-            }
-            Ok(())
-        });
-    }
+    bound(&mut cmd, cpu_limit(timeout), memory);
     let mut child = cmd.spawn()?;
     let pid = child.id() as i32;
     let slot = crate::signals::register(pid);
@@ -215,6 +189,207 @@ pub fn run_bounded_with_input(mut cmd: Command, input: Option<Vec<u8>>, timeout:
         Some(code) => Finished::Exited { code, stdout, stderr },
         None => Finished::Signalled { signal: st.signal().unwrap_or(0), stderr },
     })
+}
+
+/// Set the bounds every child of ours runs under: its own process group,
+/// `RLIMIT_AS` of `memory` bytes, `RLIMIT_CPU` of `cpu` seconds, and (on
+/// Linux) SIGKILL when we die.
+fn bound(cmd: &mut Command, cpu: u64, memory: u64) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    // SAFETY: getpid has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: setrlimit, prctl, getppid are async-signal-safe; nothing else
+    // runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+            // SIGXCPU at the soft limit, SIGKILL a second later.
+            let lim = libc::rlimit { rlim_cur: cpu as libc::rlim_t, rlim_max: cpu.saturating_add(1) as libc::rlim_t };
+            libc::setrlimit(libc::RLIMIT_CPU, &lim);
+            #[cfg(target_os = "linux")]
+            {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // We died between fork and prctl: the child was already
+                // handed to another parent, and no death signal will come.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::other("parent died"));
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+/// A bounded child that answers requests one at a time: each request is
+/// written to its stdin, each answer is one line on its stdout. The child
+/// runs under the bounds of [`run_bounded_with_input`]; each answer must
+/// come within its own timeout, or the child is killed and the session is
+/// over. A session serves at most `requests` answers (its CPU bound is
+/// theirs together). Dropping it closes the child's stdin and kills its
+/// process group.
+pub struct Session {
+    child: std::process::Child,
+    pid: i32,
+    slot: Option<usize>,
+    stdin: Option<std::process::ChildStdin>,
+    answers: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    stderr: Option<std::thread::JoinHandle<Vec<u8>>>,
+    left: usize,
+    /// Waited for: its pid may belong to another process by now.
+    reaped: bool,
+}
+
+/// Why a session gave no answer.
+#[derive(Debug)]
+pub enum SessionEnd {
+    /// No answer within the timeout: the child was killed.
+    TimedOut,
+    /// The child ended (or closed its stdout): how, and the last line it
+    /// wrote on stderr.
+    Ended(String),
+    /// It has served all the requests it may.
+    Spent,
+}
+
+impl Session {
+    /// Start `cmd` for up to `requests` requests of at most `timeout` each.
+    pub fn start(mut cmd: Command, requests: usize, timeout: Duration, memory: u64) -> std::io::Result<Session> {
+        use std::io::BufRead;
+        if crate::signals::interrupted().is_some() {
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped by a signal"));
+        }
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        bound(&mut cmd, cpu_limit(timeout).saturating_mul(requests.max(1) as u64), memory);
+        let mut child = cmd.spawn()?;
+        let pid = child.id() as i32;
+        let slot = crate::signals::register(pid);
+        let stdin = child.stdin.take();
+        let out = child.stdout.take().expect("piped stdout");
+        let mut err = child.stderr.take().expect("piped stderr");
+        let (tx, answers) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut out = std::io::BufReader::new(out);
+            loop {
+                let mut line = Vec::new();
+                match out.read_until(b'\n', &mut line) {
+                    Ok(0) => break,
+                    r => {
+                        let failed = r.is_err();
+                        if tx.send(r.map(|_| line)).is_err() || failed {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        let stderr = Some(std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = err.read_to_end(&mut v);
+            v
+        }));
+        Ok(Session { child, pid, slot, stdin, answers, stderr, left: requests, reaped: false })
+    }
+
+    /// Send one request and wait up to `timeout` for its answer line.
+    pub fn ask(&mut self, request: &[u8], timeout: Duration) -> Result<Vec<u8>, SessionEnd> {
+        use std::io::Write;
+        if self.left == 0 {
+            return Err(SessionEnd::Spent);
+        }
+        self.left -= 1;
+        if crate::signals::interrupted().is_some() {
+            self.kill();
+            return Err(SessionEnd::Ended("stopped by a signal".into()));
+        }
+        let deadline = Instant::now() + timeout;
+        // A child busy elsewhere may not read: write beside the wait, so
+        // that the clock still runs (killing the child ends the write).
+        let mut stdin = self.stdin.take();
+        let request = request.to_vec();
+        let writer = std::thread::spawn(move || {
+            let ok = stdin.as_mut().is_some_and(|s| s.write_all(&request).and_then(|_| s.flush()).is_ok());
+            (stdin, ok)
+        });
+        let answer = loop {
+            let now = Instant::now();
+            if now >= deadline {
+                break None;
+            }
+            // Wake now and then to see a stop signal.
+            match self.answers.recv_timeout((deadline - now).min(Duration::from_millis(200))) {
+                Ok(a) => break Some(a),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) if crate::signals::interrupted().is_none() => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    self.kill();
+                    let _ = writer.join();
+                    return Err(SessionEnd::Ended("stopped by a signal".into()));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break Some(Err(std::io::ErrorKind::UnexpectedEof.into())),
+            }
+        };
+        match answer {
+            Some(Ok(line)) => {
+                let (stdin, _) = writer.join().unwrap_or((None, false));
+                self.stdin = stdin;
+                Ok(line)
+            }
+            None => {
+                self.kill();
+                let _ = writer.join();
+                Err(SessionEnd::TimedOut)
+            }
+            Some(Err(_)) => {
+                let _ = writer.join();
+                Err(SessionEnd::Ended(self.finish()))
+            }
+        }
+    }
+
+    fn kill(&mut self) {
+        self.stdin = None;
+        if !self.reaped {
+            crate::signals::kill_group(self.pid);
+        }
+    }
+
+    /// The child has closed its stdout: reap it and say how it ended.
+    fn finish(&mut self) -> String {
+        use std::os::unix::process::ExitStatusExt;
+        self.kill();
+        let status = self.child.wait();
+        self.reaped = true;
+        let stderr = self.stderr.take().and_then(|t| t.join().ok()).unwrap_or_default();
+        let last = String::from_utf8_lossy(&stderr).lines().last().unwrap_or("").trim().to_string();
+        let how = match status {
+            Ok(st) => match (st.code(), st.signal()) {
+                (Some(code), _) => format!("exited with code {code}"),
+                (None, Some(sig)) => describe_signal(sig),
+                _ => "ended".to_string(),
+            },
+            Err(e) => format!("could not be waited for: {e}"),
+        };
+        if last.is_empty() {
+            how
+        } else {
+            format!("{how}: {last}")
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Closing stdin lets a well-behaved child exit; whatever is left of
+        // its group goes with the kill.
+        self.kill();
+        crate::signals::unregister(self.slot);
+        if !self.reaped {
+            let _ = self.child.wait();
+        }
+    }
 }
 
 /// Entry point of the worker process: extract `path` with pdf-extract and
@@ -284,4 +459,57 @@ fn worker_extract(path: &Path) -> Result<WorkerReport, WorkerFailure> {
         })
         .collect();
     Ok(WorkerReport { page_count: page_numbers.len() as u32, pages })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(script);
+        c
+    }
+
+    const MB: u64 = 1 << 30;
+
+    #[test]
+    fn a_session_answers_each_request_in_turn() {
+        let mut s = Session::start(sh("while read l; do echo \"got $l\"; done"), 3, Duration::from_secs(5), MB).unwrap();
+        assert_eq!(s.ask(b"one\n", Duration::from_secs(5)).unwrap(), b"got one\n");
+        assert_eq!(s.ask(b"two\n", Duration::from_secs(5)).unwrap(), b"got two\n");
+        assert_eq!(s.ask(b"three\n", Duration::from_secs(5)).unwrap(), b"got three\n");
+        assert!(matches!(s.ask(b"four\n", Duration::from_secs(5)), Err(SessionEnd::Spent)));
+    }
+
+    #[test]
+    fn a_session_that_does_not_answer_in_time_is_killed() {
+        let mut s = Session::start(sh("read l; sleep 30"), 2, Duration::from_secs(5), MB).unwrap();
+        let t = Instant::now();
+        assert!(matches!(s.ask(b"x\n", Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
+        assert!(t.elapsed() < Duration::from_secs(5));
+        // Dropping reaps it at once (it was killed).
+        let t = Instant::now();
+        drop(s);
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_session_whose_child_dies_says_how() {
+        let mut s = Session::start(sh("read l; echo 'the model would not load' >&2; exit 3"), 2, Duration::from_secs(5), MB).unwrap();
+        match s.ask(b"x\n", Duration::from_secs(5)) {
+            Err(SessionEnd::Ended(how)) => assert_eq!(how, "exited with code 3: the model would not load"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_child_that_never_reads_cannot_block_the_request() {
+        // Far more than a pipe holds, to a child that reads nothing.
+        let mut s = Session::start(sh("sleep 30"), 1, Duration::from_secs(5), MB).unwrap();
+        let big = vec![b'x'; 4 << 20];
+        let t = Instant::now();
+        assert!(matches!(s.ask(&big, Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
 }

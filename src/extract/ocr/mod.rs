@@ -282,7 +282,33 @@ struct Read {
 pub fn ocr_pages(engine: &Engine, pdf: &Path, pages: &[u32], limits: Limits, known: &[String]) -> Vec<(u32, Result<OcrResult, String>)> {
     use rayon::prelude::*;
     let steps = engine.steps();
-    let read: Vec<(u32, Result<Read, String>)> = pages.par_iter().map(|&n| (n, read_page(engine, pdf, n, steps, limits))).collect();
+    let read: Vec<(u32, Result<Read, String>)> = match engine {
+        Engine::Tesseract(t) => {
+            pages.par_iter().map(|&n| (n, render_page(pdf, n, steps, limits).and_then(|page| read_tesseract(t, page, limits)))).collect()
+        }
+        // One reader per thread, each with its worker, taking the next page
+        // as it is done: pages differ in how much they hold.
+        Engine::Ppocr(p) => {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let done: std::sync::Mutex<Vec<Option<Result<Read, String>>>> = std::sync::Mutex::new((0..pages.len()).map(|_| None).collect());
+            let threads = rayon::current_num_threads().clamp(1, pages.len().max(1));
+            rayon::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|_| {
+                        let mut reader = ppocr::Reader::new(p, limits);
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            let Some(&n) = pages.get(i) else { break };
+                            let r = render_page(pdf, n, steps, limits).and_then(|page| read_ppocr(p, &mut reader, page));
+                            done.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+                        }
+                    });
+                }
+            });
+            let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+            pages.iter().zip(done).map(|(&n, r)| (n, r.unwrap_or_else(|| Err("the page was not read".into())))).collect()
+        }
+    };
     // The 机关代字: from the other pages and the confident OCR lines.
     let low = |l: &OcrLine| match engine {
         Engine::Tesseract(_) => l.confidence < reread::TESSERACT_LOW,
@@ -317,70 +343,76 @@ pub fn ocr_pages(engine: &Engine, pdf: &Path, pages: &[u32], limits: Limits, kno
         .collect()
 }
 
-/// Render, prepare and recognise one page.
-fn read_page(engine: &Engine, pdf: &Path, n: u32, steps: Steps, limits: Limits) -> Result<Read, String> {
+/// A page rendered and prepared for a recogniser.
+struct Rendered {
+    n: u32,
+    dpi: u32,
+    prepared: prepare::Prepared,
+}
+
+fn render_page(pdf: &Path, n: u32, steps: Steps, limits: Limits) -> Result<Rendered, String> {
     let how = render::native(pdf, n, limits);
     let raster = render::render(pdf, n, how, limits)?;
-    let dpi = how.dpi as f32;
     let colour = matches!(&raster, image::Raster::Rgb(c) if c.has_colour());
     let raster = match raster {
         image::Raster::Rgb(c) if !colour => image::Raster::Gray(c.luma()),
         r => r,
     };
-    let prepared = prepare::prepare(raster, dpi, steps);
-    let (px_w, px_h) = (prepared.image.width as f32, prepared.image.height as f32);
-    let (lines, width, height, confidence, version, language) = match engine {
-        Engine::Tesseract(t) => {
-            let (lines, w, h, conf) = tesseract::read_page(t, &prepared.image, dpi, limits)?;
-            (lines, w, h, conf, t.version.clone(), t.language.clone())
-        }
-        Engine::Ppocr(p) => {
-            let page = ppocr::read(p, &prepared.image, dpi, limits)?;
-            let lines = lines::from_boxes(page.boxes, dpi);
-            let (mut sum, mut chars) = (0f32, 0usize);
-            for l in &lines {
-                let k = l.text.chars().count();
-                sum += l.confidence * k as f32;
-                chars += k;
-            }
-            let conf = if chars == 0 { 0.0 } else { 100.0 * sum / chars as f32 };
-            (lines, px_w * 72.0 / dpi, px_h * 72.0 / dpi, conf, p.version.clone(), "ch".to_string())
-        }
-    };
-    let crops = match engine {
-        Engine::Tesseract(_) => lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| reread::wants_steps(&l.text) && l.confidence < reread::TESSERACT_LOW)
-            .map(|(i, l)| {
-                let [x0, y0, x1, y1] = l.pixels;
-                let m = (y1 - y0) * 0.3;
-                let crop = prepared.image.crop(
-                    (x0 - m).max(0.0) as usize,
-                    (y0 - m).max(0.0) as usize,
-                    (x1 + m).max(0.0) as usize,
-                    (y1 + m).max(0.0) as usize,
-                );
-                (i, crop)
-            })
-            .collect(),
-        Engine::Ppocr(_) => vec![],
-    };
-    let record = OcrPage {
-        page: n,
-        engine: match engine {
-            Engine::Tesseract(_) => "tesseract".into(),
-            Engine::Ppocr(_) => "ppocr".into(),
-        },
+    Ok(Rendered { n, dpi: how.dpi, prepared: prepare::prepare(raster, how.dpi as f32, steps) })
+}
+
+fn record(page: &Rendered, engine: &str, version: String, language: String, confidence: f32) -> OcrPage {
+    OcrPage {
+        page: page.n,
+        engine: engine.into(),
         version,
         language,
         confidence: (confidence * 10.0).round() / 10.0,
-        dpi: how.dpi,
-        skew: prepared.skew,
-        seals: prepared.seals,
+        dpi: page.dpi,
+        skew: page.prepared.skew,
+        seals: page.prepared.seals,
         reread: 0,
-    };
-    Ok(Read { n, width, height, lines, crops, record })
+    }
+}
+
+/// Recognise one page with Tesseract, keeping crops of the 文号 and date
+/// lines it read with low confidence for their second reading.
+fn read_tesseract(t: &OcrEngine, page: Rendered, limits: Limits) -> Result<Read, String> {
+    let dpi = page.dpi as f32;
+    let image = &page.prepared.image;
+    let (lines, width, height, confidence) = tesseract::read_page(t, image, dpi, limits)?;
+    let crops = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| reread::wants_steps(&l.text) && l.confidence < reread::TESSERACT_LOW)
+        .map(|(i, l)| {
+            let [x0, y0, x1, y1] = l.pixels;
+            let m = (y1 - y0) * 0.3;
+            let crop =
+                image.crop((x0 - m).max(0.0) as usize, (y0 - m).max(0.0) as usize, (x1 + m).max(0.0) as usize, (y1 + m).max(0.0) as usize);
+            (i, crop)
+        })
+        .collect();
+    let record = record(&page, "tesseract", t.version.clone(), t.language.clone(), confidence);
+    Ok(Read { n: page.n, width, height, lines, crops, record })
+}
+
+/// Recognise one page with PP-OCR.
+fn read_ppocr(p: &ppocr::Ppocr, reader: &mut ppocr::Reader, page: Rendered) -> Result<Read, String> {
+    let dpi = page.dpi as f32;
+    let image = &page.prepared.image;
+    let (width, height) = (image.width as f32 * 72.0 / dpi, image.height as f32 * 72.0 / dpi);
+    let read = reader.read(image, dpi)?;
+    let lines = lines::from_boxes(read.boxes, dpi);
+    let (mut sum, mut chars) = (0f32, 0usize);
+    for l in &lines {
+        let k = l.text.chars().count();
+        sum += l.confidence * k as f32;
+        chars += k;
+    }
+    let conf = if chars == 0 { 0.0 } else { 100.0 * sum / chars as f32 };
+    let record = record(&page, "ppocr", p.version.clone(), "ch".to_string(), conf);
+    Ok(Read { n: page.n, width, height, lines, crops: vec![], record })
 }
 
 /// Read a page's 文号 and date lines that do not parse again with a

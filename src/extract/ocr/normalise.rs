@@ -15,6 +15,7 @@
 //! | `目公布之日起施行`          | `自公布之日起施行`         | [`zi`]            |
 //! | `和 青政办函〔2024〕15号`   | `青政办函〔2024〕15号`     | [`stray_before_docnum`] |
 //! | `2024年7月5户` (a line)     | `2024年7月5日`            | [`date_line_day`] |
+//! | `2024年9月185` (a line)     | `2024年9月18日`           | [`date_line_day`] |
 
 use crate::extract::is_han;
 use regex::Regex;
@@ -39,11 +40,25 @@ pub fn line(s: &str) -> String {
 static DATE_LINE_LAST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?P<date>(?:19|20)\d{2}年(?:1[0-2]|0?[1-9])月(?:3[01]|[12]\d|0?[1-9]))[\p{Han}&&[^日]]$").unwrap());
 
+/// …or whose 日 was read as a digit, making a day no month has:
+/// `2024年9月185`, `2024年7月165`.
+static DATE_LINE_DIGIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?P<date>(?:19|20)\d{2}年(?:1[0-2]|0?[1-9])月(?P<day>\d{2,3}))(?P<last>\d)$").unwrap());
+
 /// A 成文日期 stands alone on its line and ends in 日 (GB/T 9704-2012
 /// §7.3.5.1: `2012年7月1日`); a line that reads as one up to a last Han
-/// character that is not 日 is one. A last character that may be a digit
-/// (`2024年7月1б`: 16?) is left to the whitelist re-read.
+/// character that is not 日 is one, and so is one whose last digit makes
+/// the day impossible (32 and more) when the digits before it are a day.
+/// A last digit that may be one (`2024年7月15`: 15? 1日?) is left to the
+/// whitelist re-read.
 pub fn date_line_day(s: &str) -> String {
+    // Two digits or more before the last: with it the day has three.
+    if let Some(c) = DATE_LINE_DIGIT.captures(s) {
+        let day: u32 = c["day"].parse().unwrap_or(0);
+        if (10..=31).contains(&day) {
+            return format!("{}日", &c["date"]);
+        }
+    }
     DATE_LINE_LAST.replace(s, "${date}日").into_owned()
 }
 
@@ -237,7 +252,18 @@ mod tests {
     fn a_date_line_ends_in_ri() {
         assert_eq!(date_line_day("2024年7月5户"), "2024年7月5日");
         assert_eq!(date_line_day("2024年12月16目"), "2024年12月16日");
-        for s in ["2024年7月5日", "2024年7月份", "2024年7月1б", "截至2024年7月5户", "2024年7月5日起"] {
+        assert_eq!(date_line_day("2024年9月185"), "2024年9月18日");
+        assert_eq!(date_line_day("2024年7月315"), "2024年7月31日");
+        for s in [
+            "2024年7月5日",
+            "2024年7月份",
+            "2024年7月1б",
+            "截至2024年7月5户",
+            "2024年7月5日起",
+            "2024年7月15",
+            "2024年7月325",
+            "2024年7月055",
+        ] {
             assert_eq!(date_line_day(s), s);
         }
     }

@@ -218,26 +218,43 @@ pub fn drop_red(c: &Rgb, dpi: f32) -> (Gray, usize) {
 }
 
 /// 3×3 median (edges replicate).
+///
+/// Each column of three is sorted once; the median of the nine is then the
+/// median of (the largest of the three minima, the median of the three
+/// middles, the smallest of the three maxima), which is exact. Branch-free
+/// min/max over whole rows lets the compiler vectorise it: a 300-dpi page
+/// took 0.39 s with a sort per pixel, it now takes a few milliseconds.
 pub fn median3(g: &Gray) -> Gray {
     let (w, h) = (g.width, g.height);
     let mut out = Gray::new(w, h, 255);
     if w == 0 || h == 0 {
         return out;
     }
+    #[inline(always)]
+    fn med3(a: u8, b: u8, c: u8) -> u8 {
+        a.min(b).max(a.max(b).min(c))
+    }
+    // Sorted columns, one pixel of replicated edge on each side.
+    let (mut lo, mut mid, mut hi) = (vec![0u8; w + 2], vec![0u8; w + 2], vec![0u8; w + 2]);
     for y in 0..h {
-        let ys = [y.saturating_sub(1), y, (y + 1).min(h - 1)];
+        let row = |yy: usize| &g.px[yy * w..][..w];
+        let (a, b, c) = (row(y.saturating_sub(1)), row(y), row((y + 1).min(h - 1)));
         for x in 0..w {
-            let xs = [x.saturating_sub(1), x, (x + 1).min(w - 1)];
-            let mut v = [0u8; 9];
-            let mut k = 0;
-            for &yy in &ys {
-                for &xx in &xs {
-                    v[k] = g.px[yy * w + xx];
-                    k += 1;
-                }
-            }
-            v.sort_unstable();
-            out.px[y * w + x] = v[4];
+            let (p, q, r) = (a[x], b[x], c[x]);
+            lo[x + 1] = p.min(q).min(r);
+            hi[x + 1] = p.max(q).max(r);
+            mid[x + 1] = med3(p, q, r);
+        }
+        for v in [&mut lo, &mut mid, &mut hi] {
+            v[0] = v[1];
+            v[w + 1] = v[w];
+        }
+        let o = &mut out.px[y * w..][..w];
+        for x in 0..w {
+            let l = lo[x].max(lo[x + 1]).max(lo[x + 2]);
+            let m = med3(mid[x], mid[x + 1], mid[x + 2]);
+            let u = hi[x].min(hi[x + 1]).min(hi[x + 2]);
+            o[x] = med3(l, m, u);
         }
     }
     out
@@ -430,6 +447,33 @@ mod tests {
             assert!((m - deg).abs() <= 0.1, "{deg}: measured {m}");
             let straight = rotate(&g, m);
             assert!(measure_skew(&straight).abs() <= 0.1, "{deg}");
+        }
+    }
+
+    #[test]
+    fn median_is_the_median_of_each_neighbourhood() {
+        // Against a sort of the nine (edges replicated) on noise.
+        let (w, h) = (37, 23);
+        let mut seed = 7u32;
+        let px: Vec<u8> = (0..w * h)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 16) as u8
+            })
+            .collect();
+        let g = Gray { width: w, height: h, px };
+        let m = median3(&g);
+        for y in 0..h {
+            for x in 0..w {
+                let mut v = Vec::new();
+                for yy in [y.saturating_sub(1), y, (y + 1).min(h - 1)] {
+                    for xx in [x.saturating_sub(1), x, (x + 1).min(w - 1)] {
+                        v.push(g.px[yy * w + xx]);
+                    }
+                }
+                v.sort_unstable();
+                assert_eq!(m.px[y * w + x], v[4], "at ({x}, {y})");
+            }
         }
     }
 
