@@ -105,12 +105,13 @@ pub fn clause_starts(text: &str, cs: &[Clause]) -> Vec<u64> {
     out
 }
 
-/// How the stored records are compressed: zstd over 256 KiB blocks, so a
+/// How the stored records are compressed: zstd (level 3: level 9 took 7 % more
+/// of the ingest for a store 9 % smaller) over 256 KiB blocks, so a
 /// document's text and its provisions' texts (which repeat it) compress
 /// against each other.
 fn index_settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
-        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(9) }),
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor { compression_level: Some(3) }),
         docstore_blocksize: 256 * 1024,
         ..Default::default()
     }
@@ -600,7 +601,7 @@ impl GongbaoIndex {
         Ok(())
     }
 
-    /// Commit with a payload (the checkpoint: which file this commit holds).
+    /// Commit with a payload (the checkpoint: which files this commit holds).
     pub fn commit(&self, writer: &mut IndexWriter, payload: &str) -> Result<()> {
         let mut prepared = writer.prepare_commit().map_err(|e| self.write_error(&e, "committing"))?;
         prepared.set_payload(payload);

@@ -32,7 +32,7 @@ pub struct IndexInfo {
     pub total_bytes: u64,
     /// Bytes free on the file system that holds the index.
     pub free_bytes: Option<u64>,
-    /// The checkpoint of the last commit (which file it committed).
+    /// The checkpoint of the last commit (which files it committed).
     pub last_commit: Option<serde_json::Value>,
     pub exports: Vec<KeptExport>,
     /// The last runs of the ingest log, oldest first.

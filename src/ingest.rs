@@ -468,102 +468,165 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     drop(reader);
     // Files never hashed because a signal came.
     let mut left: Vec<FileReport> = files.map(|f| abandoned(&f, None, "stopped before it was read")).collect();
-    // Parse a few files at a time in parallel; commit each issue on its own.
+    // Parse a few files at a time in parallel; commit each batch's issues
+    // together, once: a commit finalises a segment and may merge, and per
+    // file that was a third of the run's time. A batch is whole issues, so
+    // whatever stops the run leaves each issue whole or absent. While one
+    // batch is staged and committed, the next is parsed.
     let chunk = rayon::current_num_threads().max(1) * 2;
     let mut stop: Option<String> = signals::interrupted().map(|s| format!("stopped by {}", s.name()));
     let mut fatal: Option<Error> = None;
+    // A batch parsed, and whether a stop signal had come by the end of it
+    // (its workers may have been killed: the batch is not committed).
+    let parse = |batch: &'_ [Pending]| -> (Vec<(usize, crate::Result<Parsed>)>, bool) {
+        let parsed = batch.par_iter().enumerate().map(|(i, p)| (i, parse_unchanging(&p.path, &p.sha, &extract))).collect();
+        (parsed, signals::interrupted().is_some())
+    };
     let mut next = 0;
-    while next < todo.len() && stop.is_none() {
-        let batch = &todo[next..(next + chunk).min(todo.len())];
-        next += batch.len();
-        let parsed: Vec<(&Pending, crate::Result<Parsed>)> =
-            batch.par_iter().map(|p| (p, parse_unchanging(&p.path, &p.sha, &extract))).collect();
-        let mut parsed = parsed.into_iter();
-        while let Some((p, res)) = parsed.next() {
-            if let Some(s) = signals::interrupted() {
-                stop = Some(format!("stopped by {}", s.name()));
-            }
-            if let Some(why) = &stop {
-                // The file in progress and its batch-mates: not committed.
-                let r = abandoned(&p.path, Some(p.sha.clone()), why);
-                progress.file_done(&r);
-                report.files.push(r);
-                for (p, _) in parsed.by_ref() {
+    let mut batch: &[Pending] = &todo[..chunk.min(todo.len())];
+    next += batch.len();
+    let mut ready = if stop.is_none() && !batch.is_empty() { Some(parse(batch)) } else { None };
+    // Each batch is committed while the next one is parsed.
+    while let Some((parsed, interrupted)) = ready.take() {
+        if interrupted && stop.is_none() {
+            stop = signals::interrupted().map(|s| format!("stopped by {}", s.name()));
+        }
+        let upcoming = &todo[next..(next + chunk).min(todo.len())];
+        let go_on = stop.is_none() && signals::interrupted().is_none() && !upcoming.is_empty();
+        let upcoming_parsed = std::thread::scope(|scope| {
+            let parsing = go_on.then(|| scope.spawn(|| parse(upcoming)));
+            let parsed: Vec<(&Pending, crate::Result<Parsed>)> = parsed.into_iter().map(|(i, r)| (&batch[i], r)).collect();
+            // Issues staged in the writer, reported once their commit stands.
+            let mut staged: Vec<(FileReport, Vec<String>, bool, u32)> = Vec::new();
+            let mut staged_bytes = 0u64;
+            let mut failure: Option<(Error, String)> = None;
+            let mut parsed = parsed.into_iter();
+            while let Some((p, res)) = parsed.next() {
+                if let Some(why) = &stop {
+                    // A batch whose reading a stop signal cut short: not committed.
                     left.push(abandoned(&p.path, Some(p.sha.clone()), why));
-                }
-                break;
-            }
-            let file_report = match res {
-                Err(e) => failed(&p.path, e.to_string()),
-                Ok(Parsed { issue, reread }) => {
-                    let n = issue.documents.len();
-                    let sha = issue.issue.source_sha256.clone();
-                    // Read again after a change: the bytes that were parsed decide.
-                    let rep =
-                        if sha == p.sha { p.replaces } else { known_paths.get(&issue.issue.source_path).is_some_and(|old| *old != sha) };
-                    let mut warnings = issue.warnings.clone();
-                    if reread {
-                        warnings.insert(0, format!("{}: changed while it was read; read again once it was still", p.path.display()));
+                    for (p, _) in parsed.by_ref() {
+                        left.push(abandoned(&p.path, Some(p.sha.clone()), why));
                     }
-                    if n == 0 {
-                        report.pages += issue.issue.pages;
-                        let extractors = issue.issue.extractors.clone();
-                        FileReport {
-                            path: p.path.to_string_lossy().into_owned(),
-                            sha256: Some(sha),
-                            outcome: Outcome::Empty,
-                            documents: 0,
-                            error: Some(format!("{}: no document found (text read by {})", p.path.display(), extractors.join(", "))),
-                            warnings,
-                            extractors,
-                        }
-                    } else {
-                        let committed = ix.stage_issue(&writer, &issue).and_then(|_| {
-                            ix.commit(&mut writer, &serde_json::json!({"file": p.path.to_string_lossy(), "sha256": sha}).to_string())
-                        });
-                        if let Err(e) = committed {
-                            // Nothing more can be committed (the writer is gone
-                            // with the failed commit): stop here.
-                            if let Error::DiskFull { .. } = e {
-                                let bytes = |i: &ParsedIssue| serde_json::to_vec(i).map(|v| v.len() as u64).unwrap_or(0);
-                                let parsed_bytes = bytes(&issue)
-                                    + parsed.as_slice().iter().filter_map(|(_, r)| r.as_ref().ok()).map(|q| bytes(&q.issue)).sum::<u64>();
-                                let unparsed: u64 =
-                                    todo[next..].iter().filter_map(|q| std::fs::metadata(&q.path).ok()).map(|m| m.len()).sum();
-                                report.space_needed = Some(space_needed(ix, parsed_bytes, unparsed));
-                            }
-                            stop = Some(format!("{}: {e}", p.path.display()));
-                            fatal = Some(e);
-                            let r = abandoned(&p.path, Some(p.sha.clone()), "the commit failed");
-                            progress.file_done(&r);
-                            report.files.push(r);
-                            for (p, _) in parsed.by_ref() {
-                                left.push(abandoned(&p.path, Some(p.sha.clone()), "the run stopped at a failed commit"));
-                            }
-                            break;
-                        }
-                        touched.extend(issue.documents.iter().map(|d| d.id.clone()));
-                        merge_some(ix, &mut writer, progress);
-                        report.pages += issue.issue.pages;
-                        if rep {
-                            report.documents_replaced += n;
+                    break;
+                }
+                let file_report = match res {
+                    Err(e) => failed(&p.path, e.to_string()),
+                    Ok(Parsed { issue, reread }) => {
+                        let n = issue.documents.len();
+                        let sha = issue.issue.source_sha256.clone();
+                        // Read again after a change: the bytes that were parsed decide.
+                        let rep = if sha == p.sha {
+                            p.replaces
                         } else {
-                            report.documents_added += n;
+                            known_paths.get(&issue.issue.source_path).is_some_and(|old| *old != sha)
+                        };
+                        let mut warnings = issue.warnings.clone();
+                        if reread {
+                            warnings.insert(0, format!("{}: changed while it was read; read again once it was still", p.path.display()));
                         }
-                        FileReport {
-                            path: p.path.to_string_lossy().into_owned(),
-                            sha256: Some(sha),
-                            outcome: if rep { Outcome::Replaced } else { Outcome::Ingested },
-                            documents: n,
-                            error: None,
-                            warnings,
-                            extractors: issue.issue.extractors.clone(),
+                        if n == 0 {
+                            report.pages += issue.issue.pages;
+                            let extractors = issue.issue.extractors.clone();
+                            FileReport {
+                                path: p.path.to_string_lossy().into_owned(),
+                                sha256: Some(sha),
+                                outcome: Outcome::Empty,
+                                documents: 0,
+                                error: Some(format!("{}: no document found (text read by {})", p.path.display(), extractors.join(", "))),
+                                warnings,
+                                extractors,
+                            }
+                        } else {
+                            if let Err(e) = ix.stage_issue(&writer, &issue) {
+                                failure = Some((e, p.path.display().to_string()));
+                                staged.push((abandoned(&p.path, Some(p.sha.clone()), "the commit failed"), vec![], rep, issue.issue.pages));
+                                for (p, _) in parsed.by_ref() {
+                                    left.push(abandoned(&p.path, Some(p.sha.clone()), "the run stopped at a failed commit"));
+                                }
+                                break;
+                            }
+                            staged_bytes += serde_json::to_vec(&issue).map(|v| v.len() as u64).unwrap_or(0);
+                            let r = FileReport {
+                                path: p.path.to_string_lossy().into_owned(),
+                                sha256: Some(sha),
+                                outcome: if rep { Outcome::Replaced } else { Outcome::Ingested },
+                                documents: n,
+                                error: None,
+                                warnings,
+                                extractors: issue.issue.extractors.clone(),
+                            };
+                            staged.push((r, issue.documents.iter().map(|d| d.id.clone()).collect(), rep, issue.issue.pages));
+                            continue;
                         }
                     }
+                };
+                progress.file_done(&file_report);
+                report.files.push(file_report);
+            }
+            // A batch read whole is committed even if a stop signal came
+            // since: staging and committing it takes milliseconds.
+            if failure.is_none() && stop.is_none() && !staged.is_empty() {
+                let files: Vec<serde_json::Value> =
+                    staged.iter().map(|(r, ..)| serde_json::json!({"file": r.path, "sha256": r.sha256})).collect();
+                if let Err(e) = ix.commit(&mut writer, &serde_json::json!({ "files": files }).to_string()) {
+                    failure = Some((e, staged.iter().map(|(r, ..)| r.path.as_str()).collect::<Vec<_>>().join(", ")));
                 }
-            };
-            progress.file_done(&file_report);
-            report.files.push(file_report);
+            }
+            match (failure, &stop) {
+                (None, None) if staged.is_empty() => {}
+                (None, None) => {
+                    for (r, ids, rep, pages) in staged {
+                        touched.extend(ids);
+                        report.pages += pages;
+                        if rep {
+                            report.documents_replaced += r.documents;
+                        } else {
+                            report.documents_added += r.documents;
+                        }
+                        progress.file_done(&r);
+                        report.files.push(r);
+                    }
+                    merge_some(ix, &mut writer, progress);
+                }
+                (None, Some(why)) => {
+                    for (r, ..) in staged {
+                        left.push(abandoned(Path::new(&r.path), r.sha256.clone(), why));
+                    }
+                }
+                (Some((e, what)), _) => {
+                    // Nothing more can be committed (the writer is gone with the
+                    // failed commit): stop here.
+                    if let Error::DiskFull { .. } = e {
+                        let unparsed: u64 = todo[next..].iter().filter_map(|q| std::fs::metadata(&q.path).ok()).map(|m| m.len()).sum();
+                        report.space_needed = Some(space_needed(ix, staged_bytes, unparsed));
+                    }
+                    stop = Some(format!("{what}: {e}"));
+                    fatal = Some(e);
+                    for (r, ..) in staged {
+                        let r = if r.outcome == Outcome::Abandoned {
+                            r
+                        } else {
+                            abandoned(Path::new(&r.path), r.sha256.clone(), "the commit failed")
+                        };
+                        progress.file_done(&r);
+                        report.files.push(r);
+                    }
+                }
+            }
+            parsing.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        });
+        if let Some(p) = upcoming_parsed {
+            next += upcoming.len();
+            if stop.is_none() {
+                batch = upcoming;
+                ready = Some(p);
+            } else {
+                let why = if fatal.is_some() { "the run stopped at a failed commit".to_string() } else { stop.clone().unwrap_or_default() };
+                for q in upcoming {
+                    left.push(abandoned(&q.path, Some(q.sha.clone()), &why));
+                }
+            }
         }
     }
     let why = stop.clone().unwrap_or_default();

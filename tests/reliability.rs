@@ -299,8 +299,14 @@ fn a_full_disk_stops_at_the_last_commit_and_says_how_much_space_is_needed() {
     let src = dir.path().join("in");
     std::fs::create_dir(&src).unwrap();
     let tags = ["甲", "乙", "丙", "丁", "戊", "己"];
+    // Each issue with text of its own that compresses against nothing (the
+    // variants alone differ in a name, and the store compresses them to
+    // almost nothing), so that the index grows with the issues.
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for t in tags {
-        std::fs::write(src.join(format!("issue-{t}.txt")), variant(t)).unwrap();
+        let own: String = (0..20_000).map(|_| char::from_u32(0x4e00 + rng.below(0x5000) as u32).unwrap()).collect();
+        let text = format!("{}\n{own}。\n", variant(t).trim_end());
+        std::fs::write(src.join(format!("issue-{t}.txt")), text).unwrap();
     }
     // The uninterrupted run on a roomy disk.
     let reference = dir.path().join("reference");
@@ -308,17 +314,32 @@ fn a_full_disk_stops_at_the_last_commit_and_says_how_much_space_is_needed() {
     assert!(out.status.success());
     let want = export_set(&reference);
     let (full, _) = dir_bytes(&reference);
+    // With one thread issues are committed two at a time. A disk that holds
+    // a run of two issues (index, export and log) holds the first commit
+    // and not the six issues' index.
+    let two_src = dir.path().join("two");
+    std::fs::create_dir(&two_src).unwrap();
+    for t in &tags[..2] {
+        std::fs::copy(src.join(format!("issue-{t}.txt")), two_src.join(format!("issue-{t}.txt"))).unwrap();
+    }
+    let two_index = dir.path().join("two-index");
+    assert!(run(&["ingest", two_src.to_str().unwrap(), "--json"], Some(&two_index)).status.success());
+    let (two, _) = dir_bytes(&two_index);
     let mnt = dir.path().join("small");
-    // A third of what the whole run takes: a few issues fit, then no more.
-    let Some(fs) = SmallFs::mount(&mnt, full / 3) else {
+    let Some(fs) = SmallFs::mount(&mnt, two) else {
         // No mount here (an unprivileged container): the kernel's file-size
         // limit (RLIMIT_FSIZE) stands in for the small disk.
         println!("full disk: mount -t tmpfs is not permitted here; using RLIMIT_FSIZE as the size-limited writer");
         return full_disk_by_file_size_limit(&src, dir.path(), &want);
     };
-    println!("full disk: a tmpfs of {} bytes (the full run takes {full})", full / 3);
+    println!("full disk: a tmpfs of {two} bytes (the full run takes {full})");
     let index = mnt.join("index");
-    let out = run(&["ingest", src.to_str().unwrap(), "--json"], Some(&index));
+    let out = Command::new(bin())
+        .args(["ingest", src.to_str().unwrap(), "--json"])
+        .env("GONGBAO_INDEX", &index)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
