@@ -256,9 +256,16 @@ struct Detector<'a> {
 }
 
 impl Detector<'_> {
+    /// A document's record without its text and provisions (nothing here
+    /// reads them), kept for the run: a run of 1,000 issues looks at 19,000
+    /// documents, and their texts would be 150 MB.
     fn doc(&mut self, id: &str) -> Option<DocumentRecord> {
         if !self.docs.contains_key(id) {
-            let d = self.ix.document(self.searcher, id);
+            let d = self.ix.document(self.searcher, id).map(|mut d| {
+                d.text = String::new();
+                d.provisions = Vec::new();
+                d
+            });
             self.docs.insert(id.to_string(), d);
         }
         self.docs[id].clone()
