@@ -252,19 +252,20 @@ struct Detector<'a> {
     known: HashSet<String>,
     out: Vec<Change>,
     titles: TitleResolver,
-    docs: HashMap<String, Option<DocumentRecord>>,
+    /// One copy of each record, however many links name it.
+    docs: HashMap<String, Option<std::rc::Rc<DocumentRecord>>>,
 }
 
 impl Detector<'_> {
     /// A document's record without its text and provisions (nothing here
     /// reads them), kept for the run: a run of 1,000 issues looks at 19,000
     /// documents, and their texts would be 150 MB.
-    fn doc(&mut self, id: &str) -> Option<DocumentRecord> {
+    fn doc(&mut self, id: &str) -> Option<std::rc::Rc<DocumentRecord>> {
         if !self.docs.contains_key(id) {
             let d = self.ix.document(self.searcher, id).map(|mut d| {
                 d.text = String::new();
                 d.provisions = Vec::new();
-                d
+                std::rc::Rc::new(d)
             });
             self.docs.insert(id.to_string(), d);
         }
@@ -483,7 +484,7 @@ pub fn detect(
             ids.push(id.clone());
         }
     }
-    let docs: Vec<DocumentRecord> = ids.iter().filter_map(|id| det.doc(id)).collect();
+    let docs: Vec<std::rc::Rc<DocumentRecord>> = ids.iter().filter_map(|id| det.doc(id)).collect();
     for d in &docs {
         det.added(d);
     }
