@@ -1,6 +1,6 @@
 //! Build the table of the production jieba dictionary
-//! (`dictionaries/query_dict.txt`) that `gongbao::tokenizer::query_jieba`
-//! reads: every word of jieba's default dictionary, as gongbao's words
+//! (`dictionaries/query_dict.txt`) that `gongbao::tokenizer::cut` reads:
+//! every word of jieba's default dictionary, as gongbao's words
 //! (`gongbao::tokenizer::add_gongbao_words`: the user dictionaries, then the
 //! synonym words) change it, with its frequency, sorted by bytes.
 //!

@@ -11,14 +11,13 @@
 //! jieba's dictionary (jieba's default one with gongbao's words, see
 //! [`add_gongbao_words`]) is not built at run time: that takes 120 ms, more
 //! than a whole search. Its words and frequencies are a sorted table
-//! (`dictionaries/query_dict.txt`, embedded, read in place), and
-//! [`query_jieba`] builds, for one text, a jieba that holds only the words
-//! of the table found in that text, with their frequencies and the table's
-//! total. jieba without HMM takes the most probable route through the
-//! dictionary words of a text (ln freq − ln total; a character it does not
-//! know counts 1), so that jieba cuts the text exactly as the whole
-//! dictionary does (a test checks it on every word of the table and on real
-//! text).
+//! (`dictionaries/query_dict.txt`, embedded, read in place), and [`cut`]
+//! cuts a text with a jieba that holds only words of the table found in the
+//! texts it cut, with their frequencies and the table's total. jieba without
+//! HMM takes the most probable route through the dictionary words of a text
+//! (ln freq − ln total; a character it does not know counts 1), so that
+//! jieba cuts the text exactly as the whole dictionary does (a test checks
+//! it on every word of the table and on real text).
 
 use jieba_rs::Jieba;
 use std::sync::LazyLock;
@@ -38,7 +37,7 @@ const USER_DICTS: &[(&str, &str)] =
 /// frequency jieba suggests for it at that point (a term splits at it).
 /// `set` is told each word whose frequency this sets, in order (a later
 /// call for a word replaces an earlier one). `examples/make_query_dict.rs`
-/// builds the table of [`query_jieba`] with it; nothing else in production does.
+/// builds the table [`cut`] reads with it; nothing else in production does.
 pub fn add_gongbao_words(j: &mut Jieba, mut set: impl FnMut(&str, usize)) -> Result<(), jieba_rs::Error> {
     for (_, text) in USER_DICTS {
         let cleaned: String =
@@ -133,35 +132,67 @@ impl Table {
 /// words of): it carries the rest of the table's total.
 const NEVER_MET: &str = "\u{0}";
 
-/// A jieba that cuts `text` (without HMM) as the production dictionary
-/// does: it holds the table's words that occur in `text`, with their
-/// frequencies, and the table's total frequency. Building it takes
-/// microseconds; use it for `text` only.
-pub fn query_jieba(text: &str) -> Jieba {
-    let t = &*TABLE;
-    let mut j = Jieba::empty();
-    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
-    let n = bounds.len() - 1;
-    let mut sum = 0usize;
-    for a in 0..n {
-        for b in a + 1..=n.min(a + t.longest) {
-            let w = &text[bounds[a]..bounds[b]];
-            let (freq, more) = t.lookup(w);
-            if let Some(f) = freq {
-                if !j.has_word(w) {
-                    j.add_word(w, Some(f), None);
-                    sum += f;
+/// A jieba that holds the table's words of every text it learnt, with
+/// their frequencies, and the table's total (the rest of it on
+/// [`NEVER_MET`]): what it holds of the production dictionary is every
+/// word of those texts, so it cuts each of them as the whole dictionary.
+struct Learnt {
+    jieba: Jieba,
+    /// The frequencies of the words it holds, summed.
+    sum: usize,
+    words: usize,
+}
+
+/// Learnt words kept per thread before it starts over (a server's memory).
+const MAX_LEARNT: usize = 100_000;
+
+impl Learnt {
+    fn new() -> Learnt {
+        Learnt { jieba: Jieba::empty(), sum: 0, words: 0 }
+    }
+
+    /// Take in the table's words that occur in `text` (every substring up to
+    /// the longest word, a start given up when no word begins so).
+    fn learn(&mut self, text: &str) {
+        let t = &*TABLE;
+        let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+        let n = bounds.len() - 1;
+        for a in 0..n {
+            for b in a + 1..=n.min(a + t.longest) {
+                let w = &text[bounds[a]..bounds[b]];
+                let (freq, more) = t.lookup(w);
+                if let Some(f) = freq {
+                    if !self.jieba.has_word(w) {
+                        self.jieba.add_word(w, Some(f), None);
+                        self.sum += f;
+                        self.words += 1;
+                    }
+                }
+                if !more {
+                    break;
                 }
             }
-            if !more {
-                break;
-            }
         }
+        // `add_word` replaces the word's frequency and moves the total with it.
+        self.jieba.add_word(NEVER_MET, Some(t.total.saturating_sub(self.sum)), None);
     }
-    if t.total > sum {
-        j.add_word(NEVER_MET, Some(t.total - sum), None);
+}
+
+/// The words jieba (without HMM) cuts `text` into with the production
+/// dictionary. Each thread keeps the words of the texts it cut (looking a
+/// new text's words up takes microseconds; building a jieba took 50).
+pub fn cut(text: &str) -> Vec<&str> {
+    thread_local! {
+        static LEARNT: std::cell::RefCell<Learnt> = std::cell::RefCell::new(Learnt::new());
     }
-    j
+    LEARNT.with(|l| {
+        let mut l = l.borrow_mut();
+        if l.words > MAX_LEARNT {
+            *l = Learnt::new();
+        }
+        l.learn(text);
+        l.jieba.cut(text, false).into_iter().map(|t| t.word).collect()
+    })
 }
 
 /// Fold one character for matching: full-width → ASCII, ASCII lowercase.
@@ -248,7 +279,7 @@ mod tests {
 
     #[test]
     fn user_dictionary_terms_are_whole_words() {
-        let words = |s: &str| query_jieba(s).cut(s, false).into_iter().map(|t| t.word.to_string()).collect::<Vec<_>>();
+        let words = |s: &str| cut(s).into_iter().map(str::to_string).collect::<Vec<_>>();
         assert!(words("推进农村集体经营性建设用地入市").contains(&"集体经营性建设用地".to_string()));
         assert!(words("更新县本级行政执法主体名单").contains(&"行政执法主体".to_string()));
         // The derived dictionary: organs and headings of real documents.
@@ -259,8 +290,8 @@ mod tests {
         );
     }
 
-    /// The jieba built the production way: the reference [`query_jieba`]
-    /// must cut like (the only place that builds it).
+    /// The jieba built the production way: the reference [`cut`] must cut
+    /// like (the only place that builds it).
     fn full_jieba() -> Jieba {
         let mut j = Jieba::new();
         add_gongbao_words(&mut j, |_, _| {}).expect("the embedded dictionaries load");
@@ -271,8 +302,16 @@ mod tests {
         j.cut(s, false).into_iter().map(|t| t.word.to_string()).collect()
     }
 
+    /// [`cut`], which keeps what it learnt over the calls of a thread.
     fn cut_local(s: &str) -> Vec<String> {
-        query_jieba(s).cut(s, false).into_iter().map(|t| t.word.to_string()).collect()
+        cut(s).into_iter().map(str::to_string).collect()
+    }
+
+    /// A jieba of `s`'s words alone.
+    fn cut_fresh(s: &str) -> Vec<String> {
+        let mut l = Learnt::new();
+        l.learn(s);
+        l.jieba.cut(s, false).into_iter().map(|t| t.word.to_string()).collect()
     }
 
     /// The words of the table, in its order.
@@ -346,23 +385,30 @@ mod tests {
     }
 
     #[test]
-    fn query_jieba_cuts_real_text_as_the_full_dictionary() {
+    fn cut_cuts_real_text_as_the_full_dictionary() {
         let full = full_jieba();
         for s in real_sentences() {
-            assert_eq!(cut_local(&s), cut_full(&full, &s), "{s}");
+            let want = cut_full(&full, &s);
+            assert_eq!(cut_fresh(&s), want, "{s}");
+            assert_eq!(cut_local(&s), want, "{s}");
         }
     }
 
     #[test]
-    fn query_jieba_cuts_every_word_and_runs_of_words_as_the_full_dictionary() {
+    fn cut_cuts_every_word_and_runs_of_words_as_the_full_dictionary() {
         let full = full_jieba();
         let words = table_words();
         // Every word alone: many at a time, apart (，is no word character,
         // so each is cut on its own; the local dictionary of the batch holds
-        // every word of the table found in it).
-        for batch in words.chunks(2000) {
+        // every word of the table found in it). The thread's jieba grows
+        // past MAX_LEARNT and starts over on the way.
+        for (i, batch) in words.chunks(2000).enumerate() {
             let s = batch.join("，");
-            assert_eq!(cut_local(&s), cut_full(&full, &s), "{}…", &s[..s.len().min(300)]);
+            let want = cut_full(&full, &s);
+            assert_eq!(cut_local(&s), want, "{}…", &s[..s.len().min(300)]);
+            if i % 10 == 0 {
+                assert_eq!(cut_fresh(&s), want, "{}…", &s[..s.len().min(300)]);
+            }
         }
         // Runs of 2–6 words picked at random (a fixed seed): where words
         // overlap, the route depends on every frequency and on the total.
