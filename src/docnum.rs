@@ -130,6 +130,11 @@ fn strip_lead_ins<'a>(prefix: &'a str, words: &[&[&str]]) -> &'a str {
 /// Every 文号 in `text`, with its byte range.
 pub fn find_all(text: &str) -> Vec<(std::ops::Range<usize>, DocNumber)> {
     let mut out: Vec<(std::ops::Range<usize>, DocNumber)> = Vec::new();
+    // Every 文号 ends with 号: a text without one (most queries) needs
+    // neither regex, nor their compiling (2 ms, more than the rest of a search).
+    if !text.contains('号') {
+        return out;
+    }
     for c in BRACKETED.captures_iter(text) {
         let m = c.get(0).unwrap();
         let p = c.name("prefix").unwrap();

@@ -710,6 +710,14 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     } else if opts.keep_export > 0 {
         report.export = storage::latest_export(&ix.dir).map(|p| p.to_string_lossy().into_owned());
     }
+    // What every search reads of the force-changing links, for the state
+    // this run leaves (a cache: a search that finds it stale or missing
+    // reads the records instead, so a failure here costs time, not answers).
+    if signals::interrupted().is_none() {
+        if let Err(e) = crate::status::write_force_links(ix) {
+            progress.note(&format!("the force links could not be written beside the index (searches read them from the records): {e}"));
+        }
+    }
     writer.wait_merging_threads().ok();
     finish(report)
 }

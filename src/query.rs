@@ -149,6 +149,8 @@ pub fn parse_query(q: &str) -> ParsedQuery {
     let squeezed = crate::text::squeeze(&crate::text::fold_width(q));
     if let Some(dn) = DocNumber::parse(&squeezed).or_else(|| DocNumber::parse(q)) {
         out.doc_number = Some(dn);
+    } else if !squeezed.ends_with('号') {
+        // Not a number part either (both end with 号): no regex compiled.
     } else if let Some(c) = NUMBER_PART.captures(&squeezed) {
         out.number_key = Some(format!("〔{}〕{}号", &c[1], c[2].parse::<u32>().unwrap_or(0)));
     } else if let Some(c) = SEQ_ONLY.captures(&squeezed) {

@@ -334,6 +334,102 @@ pub fn status(ix: &GongbaoIndex, searcher: &Searcher, id: &str, on: NaiveDate) -
     Ok(resolve(id, record.as_ref(), &inc, on))
 }
 
+/// One force-changing link of the index, as the force map reads it: when
+/// its source takes effect, what it does (and for an extension, to when),
+/// and the targets it names as status counts them
+/// ([`TitleResolver::link_targets`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForceLink {
+    pub date: NaiveDate,
+    pub kind: LinkKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    pub targets: Vec<String>,
+}
+
+/// An index state: its segments (ids) with their deleted counts. Segments
+/// are written once; their deletions only grow.
+pub type IndexState = Vec<(String, u32)>;
+
+/// The state `searcher` sees.
+pub fn index_state(searcher: &Searcher) -> IndexState {
+    searcher.segment_readers().iter().map(|s| (s.segment_id().uuid_string(), s.num_deleted_docs())).collect()
+}
+
+/// What [`crate::storage::FORCE_FILE`] holds: the force links of one index
+/// state. Bump `FORCE_FILE_VERSION` when what a link means changes.
+#[derive(Debug, Serialize, Deserialize)]
+struct ForceFile {
+    version: u32,
+    state: IndexState,
+    links: Vec<ForceLink>,
+}
+
+const FORCE_FILE_VERSION: u32 = 1;
+
+/// Every force-changing link of the index state `searcher` sees, read from
+/// the stored records: every document with such links, and those their
+/// titles name. (Every search needs these; reading the records takes tens
+/// of milliseconds, hence [`force_links`].)
+pub fn force_links_from_records(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ForceLink>> {
+    let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
+    let mut out = Vec::new();
+    let mut titles = TitleResolver::default();
+    for d in ix.documents_matching(searcher, &q)? {
+        let Some(date) = source_date(&d) else { continue };
+        for l in d.links.iter().filter(|l| l.kind.changes_target()) {
+            let targets = titles.link_targets(ix, searcher, &d, l, Some(date))?;
+            out.push(ForceLink { date, kind: l.kind, until: l.until, targets });
+        }
+    }
+    Ok(out)
+}
+
+/// The force links of the state `searcher` sees: from the index's
+/// [`crate::storage::FORCE_FILE`] when it was written for that state (a
+/// few kilobytes to read), else from the stored records, then written there
+/// for the next command (when the directory can be written; a failure
+/// changes nothing but the next command's time).
+///
+/// The file is a cache beside tantivy's files, never the truth: ingest
+/// writes it after its last commit, and one written for another state (a
+/// crash between a commit and the file, an ingest running, a merge), cut
+/// short or unreadable is ignored. Writes are atomic (a temporary file,
+/// renamed).
+pub fn force_links(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ForceLink>> {
+    let state = index_state(searcher);
+    let path = ix.dir.join(crate::storage::FORCE_FILE);
+    if let Some(f) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<ForceFile>(&b).ok()) {
+        if f.version == FORCE_FILE_VERSION && f.state == state {
+            return Ok(f.links);
+        }
+    }
+    let links = force_links_from_records(ix, searcher)?;
+    let _ = write_force_file(&ix.dir, ForceFile { version: FORCE_FILE_VERSION, state, links: links.clone() });
+    Ok(links)
+}
+
+/// Write the force links of the index's committed state to its
+/// [`crate::storage::FORCE_FILE`] (what ingest does after its last commit).
+pub fn write_force_links(ix: &GongbaoIndex) -> Result<()> {
+    let reader = ix.reader()?;
+    let searcher = reader.searcher();
+    let links = force_links_from_records(ix, &searcher)?;
+    write_force_file(&ix.dir, ForceFile { version: FORCE_FILE_VERSION, state: index_state(&searcher), links })
+        .map_err(|source| crate::error::Error::Io { path: ix.dir.join(crate::storage::FORCE_FILE), source })
+}
+
+fn write_force_file(dir: &std::path::Path, f: ForceFile) -> std::io::Result<()> {
+    let path = dir.join(crate::storage::FORCE_FILE);
+    let tmp = dir.join(format!("{}.{}", crate::storage::FORCE_FILE, std::process::id()));
+    let written = serde_json::to_vec(&f).map_err(std::io::Error::other).and_then(|b| std::fs::write(&tmp, b));
+    let renamed = written.and_then(|_| std::fs::rename(&tmp, &path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    renamed
+}
+
 /// What every force-changing link in the index says as of a date: which
 /// documents are repealed, and which windows are extended to when. Built
 /// once per search to filter and label hits.
@@ -357,11 +453,9 @@ impl ForceMap {
     /// segments with their deletions).
     pub fn cached(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
         use std::sync::{LazyLock, Mutex};
-        type Key = (std::path::PathBuf, Vec<(String, u32)>, NaiveDate);
+        type Key = (std::path::PathBuf, IndexState, NaiveDate);
         static CACHE: LazyLock<Mutex<HashMap<Key, ForceMap>>> = LazyLock::new(Default::default);
-        let state: Vec<(String, u32)> =
-            searcher.segment_readers().iter().map(|s| (s.segment_id().uuid_string(), s.num_deleted_docs())).collect();
-        let key = (ix.dir.clone(), state, on);
+        let key = (ix.dir.clone(), index_state(searcher), on);
         if let Some(m) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(m);
         }
@@ -396,30 +490,39 @@ impl ForceMap {
         ords
     }
 
+    /// The force map of the state `searcher` sees, as of `on` (its links by [`force_links`]).
     pub fn build(ix: &GongbaoIndex, searcher: &Searcher, on: NaiveDate) -> Result<ForceMap> {
-        let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
+        Ok(ForceMap::of_links(&force_links(ix, searcher)?, on))
+    }
+
+    /// What `links` say as of `on`: those whose source takes effect on or before it.
+    pub fn of_links(links: &[ForceLink], on: NaiveDate) -> ForceMap {
         let mut m = ForceMap { as_of: Some(on), ..Default::default() };
         let mut ext: Vec<(NaiveDate, String, Option<NaiveDate>)> = Vec::new();
-        let mut titles = TitleResolver::default();
-        for d in ix.documents_matching(searcher, &q)? {
-            let Some(date) = source_date(&d).filter(|x| *x <= on) else { continue };
-            for l in d.links.iter().filter(|l| l.kind.changes_target()) {
-                for t in titles.link_targets(ix, searcher, &d, l, Some(date))? {
-                    m.apply(l, t, date, &mut ext);
-                }
+        for l in links.iter().filter(|l| l.date <= on) {
+            for t in &l.targets {
+                m.apply(l.kind, l.until, t.clone(), l.date, &mut ext);
             }
         }
         ext.sort();
         for (_, t, u) in ext {
             m.extended.insert(t, u);
         }
-        Ok(m)
+        m
     }
 
-    /// Record what link `l` (taking effect on `date`) does to target `t`.
-    fn apply(&mut self, l: &Link, t: String, date: NaiveDate, ext: &mut Vec<(NaiveDate, String, Option<NaiveDate>)>) {
-        match l.kind {
-            LinkKind::Extends => ext.push((date, t, l.until)),
+    /// Record what a link of `kind` (taking effect on `date`, extending to
+    /// `until`) does to target `t`.
+    fn apply(
+        &mut self,
+        kind: LinkKind,
+        until: Option<NaiveDate>,
+        t: String,
+        date: NaiveDate,
+        ext: &mut Vec<(NaiveDate, String, Option<NaiveDate>)>,
+    ) {
+        match kind {
+            LinkKind::Extends => ext.push((date, t, until)),
             LinkKind::Amends => {
                 self.amended.insert(t);
             }

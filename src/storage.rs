@@ -8,7 +8,9 @@
 //! The index directory holds tantivy's files (`meta.json`, `.managed.json`,
 //! `<segment>.<ext>`, the lock files) and ours, which tantivy never reads nor
 //! deletes: the run log [`LOG_FILE`], the kept exports in [`EXPORT_DIR`] and
-//! the watch list [`WATCH_FILE`].
+//! the watch list [`WATCH_FILE`]; and caches of what the last commit holds,
+//! each naming the state it was made for (`check::VERIFIED_FILE`,
+//! [`FORCE_FILE`]), which `rebuild` does not carry over.
 
 use crate::error::Error;
 use std::path::{Path, PathBuf};
@@ -19,6 +21,9 @@ pub const LOG_FILE: &str = "ingest.log.jsonl";
 pub const EXPORT_DIR: &str = "exports";
 /// The watch list (see `watch`).
 pub const WATCH_FILE: &str = "watch.json";
+/// The force-changing links of the index as of its last ingest (see
+/// `status::force_links`): a cache, valid only for the index state it names.
+pub const FORCE_FILE: &str = ".gongbao-force.json";
 /// What we keep in the index directory besides tantivy's files: `rebuild`
 /// carries these over to the rebuilt index.
 pub const OUR_ENTRIES: [&str; 3] = [LOG_FILE, EXPORT_DIR, WATCH_FILE];

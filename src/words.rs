@@ -180,8 +180,7 @@ fn segment(text: &str, out: &mut Vec<Word>) {
         out.push(word_with_synonyms(text.trim().to_string()));
         return;
     }
-    let jieba = crate::tokenizer::jieba();
-    let toks: Vec<&str> = jieba.cut(text, false).into_iter().map(|t| t.word).filter(|w| keeps(w)).collect();
+    let toks: Vec<&str> = crate::tokenizer::cut(text).into_iter().filter(|w| keeps(w)).collect();
     let single = |t: &str| t.chars().filter(|c| indexed(*c)).count() == 1;
     let mut words: Vec<String> = Vec::new();
     let mut run = String::new();

@@ -1,20 +1,34 @@
 //! No rule in the library names the sample's county, its 机关代字 or its
 //! issue: the parser must work on gazettes it has never seen.
+//!
+//! `dictionaries/query_dict.txt` is not read: it is generated, jieba's own
+//! dictionary (349,000 words of general Chinese, 孔孟 and 浦东 among them)
+//! with the words of the dictionaries read here; the tokenizer's tests check
+//! it against the dictionary jieba and those files make.
 
-#[test]
-fn no_rule_names_the_sample_county() {
-    let mut offenders = Vec::new();
+/// Files of `src/` and `dictionaries/` that are rules (not generated).
+fn rule_files() -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
     stack.push(std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/dictionaries")));
     while let Some(p) = stack.pop() {
         if p.is_dir() {
             stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-        } else {
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
-            for (n, line) in text.lines().enumerate() {
-                if line.contains('孟') || line.contains('盂') || line.contains("yuxian") {
-                    offenders.push(format!("{}:{}: {line}", p.display(), n + 1));
-                }
+        } else if !p.ends_with("dictionaries/query_dict.txt") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_rule_names_the_sample_county() {
+    let mut offenders = Vec::new();
+    for p in rule_files() {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains('孟') || line.contains('盂') || line.contains("yuxian") {
+                offenders.push(format!("{}:{}: {line}", p.display(), n + 1));
             }
         }
     }
@@ -52,13 +66,7 @@ fn no_rule_names_the_dev_sets() {
         names.insert(d.to_string());
     }
     let mut offenders = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
-    stack.push(std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/dictionaries")));
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
+    for p in rule_files() {
         let text = std::fs::read_to_string(&p).unwrap_or_default();
         // Code only: a unit-test module and comments (examples of real text) are no rules.
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
