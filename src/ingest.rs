@@ -328,6 +328,13 @@ fn merge_some(ix: &GongbaoIndex, writer: &mut tantivy::IndexWriter, progress: &d
     let _ = writer.garbage_collect_files().wait();
 }
 
+/// An issue staged in the writer: its report stands once the batch's
+/// commit does.
+struct Staged {
+    report: FileReport,
+    issue: ParsedIssue,
+}
+
 /// A file the run did not get to.
 fn abandoned(path: &Path, sha: Option<String>, why: &str) -> FileReport {
     FileReport {
@@ -497,8 +504,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
             let parsing = go_on.then(|| scope.spawn(|| parse(upcoming)));
             let parsed: Vec<(&Pending, crate::Result<Parsed>)> = parsed.into_iter().map(|(i, r)| (&batch[i], r)).collect();
             // Issues staged in the writer, reported once their commit stands.
-            let mut staged: Vec<(FileReport, Vec<String>, bool, u32)> = Vec::new();
-            let mut staged_bytes = 0u64;
+            let mut staged: Vec<Staged> = Vec::new();
             let mut failure: Option<(Error, String)> = None;
             let mut parsed = parsed.into_iter();
             while let Some((p, res)) = parsed.next() {
@@ -540,13 +546,12 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                         } else {
                             if let Err(e) = ix.stage_issue(&writer, &issue) {
                                 failure = Some((e, p.path.display().to_string()));
-                                staged.push((abandoned(&p.path, Some(p.sha.clone()), "the commit failed"), vec![], rep, issue.issue.pages));
+                                staged.push(Staged { report: abandoned(&p.path, Some(p.sha.clone()), "the commit failed"), issue });
                                 for (p, _) in parsed.by_ref() {
                                     left.push(abandoned(&p.path, Some(p.sha.clone()), "the run stopped at a failed commit"));
                                 }
                                 break;
                             }
-                            staged_bytes += serde_json::to_vec(&issue).map(|v| v.len() as u64).unwrap_or(0);
                             let r = FileReport {
                                 path: p.path.to_string_lossy().into_owned(),
                                 sha256: Some(sha),
@@ -556,7 +561,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                                 warnings,
                                 extractors: issue.issue.extractors.clone(),
                             };
-                            staged.push((r, issue.documents.iter().map(|d| d.id.clone()).collect(), rep, issue.issue.pages));
+                            staged.push(Staged { report: r, issue });
                             continue;
                         }
                     }
@@ -565,21 +570,22 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                 report.files.push(file_report);
             }
             // A batch read whole is committed even if a stop signal came
-            // since: staging and committing it takes milliseconds.
-            if failure.is_none() && stop.is_none() && !staged.is_empty() {
+            // since: staging and committing it takes milliseconds. (A stop
+            // known before the batch was read left nothing staged.)
+            if failure.is_none() && !staged.is_empty() {
                 let files: Vec<serde_json::Value> =
-                    staged.iter().map(|(r, ..)| serde_json::json!({"file": r.path, "sha256": r.sha256})).collect();
+                    staged.iter().map(|s| serde_json::json!({"file": s.report.path, "sha256": s.report.sha256})).collect();
                 if let Err(e) = ix.commit(&mut writer, &serde_json::json!({ "files": files }).to_string()) {
-                    failure = Some((e, staged.iter().map(|(r, ..)| r.path.as_str()).collect::<Vec<_>>().join(", ")));
+                    failure = Some((e, staged.iter().map(|s| s.report.path.as_str()).collect::<Vec<_>>().join(", ")));
                 }
             }
-            match (failure, &stop) {
-                (None, None) if staged.is_empty() => {}
-                (None, None) => {
-                    for (r, ids, rep, pages) in staged {
-                        touched.extend(ids);
-                        report.pages += pages;
-                        if rep {
+            match failure {
+                None if staged.is_empty() => {}
+                None => {
+                    for Staged { report: r, issue } in staged {
+                        touched.extend(issue.documents.iter().map(|d| d.id.clone()));
+                        report.pages += issue.issue.pages;
+                        if r.outcome == Outcome::Replaced {
                             report.documents_replaced += r.documents;
                         } else {
                             report.documents_added += r.documents;
@@ -589,21 +595,20 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
                     }
                     merge_some(ix, &mut writer, progress);
                 }
-                (None, Some(why)) => {
-                    for (r, ..) in staged {
-                        left.push(abandoned(Path::new(&r.path), r.sha256.clone(), why));
-                    }
-                }
-                (Some((e, what)), _) => {
+                Some((e, what)) => {
                     // Nothing more can be committed (the writer is gone with the
                     // failed commit): stop here.
                     if let Error::DiskFull { .. } = e {
+                        // What the batch would have added (its records as
+                        // JSON), measured only now that it is needed.
+                        let staged_bytes: u64 =
+                            staged.iter().map(|s| serde_json::to_vec(&s.issue).map(|v| v.len() as u64).unwrap_or(0)).sum();
                         let unparsed: u64 = todo[next..].iter().filter_map(|q| std::fs::metadata(&q.path).ok()).map(|m| m.len()).sum();
                         report.space_needed = Some(space_needed(ix, staged_bytes, unparsed));
                     }
                     stop = Some(format!("{what}: {e}"));
                     fatal = Some(e);
-                    for (r, ..) in staged {
+                    for Staged { report: r, .. } in staged {
                         let r = if r.outcome == Outcome::Abandoned {
                             r
                         } else {

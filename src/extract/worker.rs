@@ -295,7 +295,7 @@ impl Session {
     }
 
     /// Send one request and wait up to `timeout` for its answer line.
-    pub fn ask(&mut self, request: &[u8], timeout: Duration) -> Result<Vec<u8>, SessionEnd> {
+    pub fn ask(&mut self, request: Vec<u8>, timeout: Duration) -> Result<Vec<u8>, SessionEnd> {
         use std::io::Write;
         if self.left == 0 {
             return Err(SessionEnd::Spent);
@@ -309,7 +309,6 @@ impl Session {
         // A child busy elsewhere may not read: write beside the wait, so
         // that the clock still runs (killing the child ends the write).
         let mut stdin = self.stdin.take();
-        let request = request.to_vec();
         let writer = std::thread::spawn(move || {
             let ok = stdin.as_mut().is_some_and(|s| s.write_all(&request).and_then(|_| s.flush()).is_ok());
             (stdin, ok)
@@ -476,17 +475,17 @@ mod tests {
     #[test]
     fn a_session_answers_each_request_in_turn() {
         let mut s = Session::start(sh("while read l; do echo \"got $l\"; done"), 3, Duration::from_secs(5), MB).unwrap();
-        assert_eq!(s.ask(b"one\n", Duration::from_secs(5)).unwrap(), b"got one\n");
-        assert_eq!(s.ask(b"two\n", Duration::from_secs(5)).unwrap(), b"got two\n");
-        assert_eq!(s.ask(b"three\n", Duration::from_secs(5)).unwrap(), b"got three\n");
-        assert!(matches!(s.ask(b"four\n", Duration::from_secs(5)), Err(SessionEnd::Spent)));
+        assert_eq!(s.ask(b"one\n".to_vec(), Duration::from_secs(5)).unwrap(), b"got one\n");
+        assert_eq!(s.ask(b"two\n".to_vec(), Duration::from_secs(5)).unwrap(), b"got two\n");
+        assert_eq!(s.ask(b"three\n".to_vec(), Duration::from_secs(5)).unwrap(), b"got three\n");
+        assert!(matches!(s.ask(b"four\n".to_vec(), Duration::from_secs(5)), Err(SessionEnd::Spent)));
     }
 
     #[test]
     fn a_session_that_does_not_answer_in_time_is_killed() {
         let mut s = Session::start(sh("read l; sleep 30"), 2, Duration::from_secs(5), MB).unwrap();
         let t = Instant::now();
-        assert!(matches!(s.ask(b"x\n", Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
+        assert!(matches!(s.ask(b"x\n".to_vec(), Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
         assert!(t.elapsed() < Duration::from_secs(5));
         // Dropping reaps it at once (it was killed).
         let t = Instant::now();
@@ -497,7 +496,7 @@ mod tests {
     #[test]
     fn a_session_whose_child_dies_says_how() {
         let mut s = Session::start(sh("read l; echo 'the model would not load' >&2; exit 3"), 2, Duration::from_secs(5), MB).unwrap();
-        match s.ask(b"x\n", Duration::from_secs(5)) {
+        match s.ask(b"x\n".to_vec(), Duration::from_secs(5)) {
             Err(SessionEnd::Ended(how)) => assert_eq!(how, "exited with code 3: the model would not load"),
             other => panic!("{other:?}"),
         }
@@ -509,7 +508,7 @@ mod tests {
         let mut s = Session::start(sh("sleep 30"), 1, Duration::from_secs(5), MB).unwrap();
         let big = vec![b'x'; 4 << 20];
         let t = Instant::now();
-        assert!(matches!(s.ask(&big, Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
+        assert!(matches!(s.ask(big, Duration::from_millis(300)), Err(SessionEnd::TimedOut)));
         assert!(t.elapsed() < Duration::from_secs(5));
     }
 }

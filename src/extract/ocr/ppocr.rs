@@ -153,7 +153,7 @@ impl<'a> Reader<'a> {
         let mut request = format!("{dpi} {}\n", pgm.len()).into_bytes();
         request.extend_from_slice(&pgm);
         drop(pgm);
-        match session.ask(&request, self.limits.timeout) {
+        match session.ask(request, self.limits.timeout) {
             Ok(line) => {
                 self.session = Some(session);
                 match serde_json::from_slice::<Reply>(&line) {
