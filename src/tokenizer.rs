@@ -212,7 +212,19 @@ pub fn fold(s: &str) -> String {
 
 /// Is this character indexed (not whitespace or punctuation)?
 pub fn indexed(c: char) -> bool {
-    crate::extract::is_han(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if crate::extract::is_han(c) {
+        return true;
+    }
+    // The punctuation of Chinese text, answered without Unicode's tables
+    // (、。〃 〈〉《》「」『』【】〔〕 and fullwidth ！＂＃…／ ：；…＠).
+    if matches!(c, '\u{3000}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301f}' | '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{2010}'..='\u{2027}')
+    {
+        return false;
+    }
+    c.is_alphanumeric()
 }
 
 /// Tokens precomputed, then streamed.
@@ -276,6 +288,14 @@ pub fn register(index: &tantivy::Index) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexed_shortcuts_agree_with_unicode() {
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let by_tables = crate::extract::is_han(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric());
+            assert_eq!(indexed(c), by_tables, "{c:?} U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn user_dictionary_terms_are_whole_words() {
