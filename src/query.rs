@@ -301,16 +301,20 @@ struct Ranked {
     score: f32,
     all_held: bool,
     signed: i64,
+    /// Scored, or only known to rank below the first `top`.
+    scored: bool,
 }
 
 /// The ranking of a request: every result, best first, and whether none
-/// holds every word.
+/// holds every word. With `top`, only the first `top` are in order (the
+/// rest follow, unscored).
 fn ranked(
     ix: &GongbaoIndex,
     searcher: &Searcher,
     req: &SearchRequest,
     pq: &ParsedQuery,
     force: &ForceMap,
+    top: Option<usize>,
 ) -> Result<(Vec<Ranked>, bool, Plan)> {
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
     let filter = filter_query(ix, req, force);
@@ -339,7 +343,9 @@ fn ranked(
         }
         None => (Plan::new(pq), Default::default()),
     };
-    let Ranking { docs, clauses } = rank(ix, searcher, &plan, filter.as_ref(), req.clauses)?;
+    // A 文号's carriers are boosted after ranking: everything is scored.
+    let top = top.filter(|_| lookup_key.is_none());
+    let Ranking { docs, clauses } = rank(ix, searcher, &plan, filter.as_ref(), req.clauses, top)?;
     // The signing date of a hit (ties go to the newest): each segment's
     // column opened once (opening one by name reads the column directory).
     let signed_cols: Vec<Option<tantivy::columnar::Column<i64>>> =
@@ -351,7 +357,15 @@ fn ranked(
     if req.clauses {
         for c in clauses {
             let addr = DocAddress::new(c.segment, c.doc);
-            out.push(Ranked { addr, clause: Some(c.clause), best: None, score: c.score, all_held: c.all_held, signed: signed(addr) });
+            out.push(Ranked {
+                addr,
+                clause: Some(c.clause),
+                best: None,
+                score: c.score,
+                all_held: c.all_held,
+                signed: signed(addr),
+                scored: c.scored,
+            });
         }
     } else {
         let mut seen = std::collections::HashSet::new();
@@ -366,19 +380,35 @@ fn ranked(
                 score: d.score + boost,
                 all_held: d.all_held,
                 signed: signed(addr),
+                scored: d.scored,
             });
         }
         for addr in carriers.into_iter().filter(|a| !seen.contains(a)) {
-            out.push(Ranked { addr, clause: None, best: None, score: 1000.0, all_held: true, signed: signed(addr) });
+            out.push(Ranked { addr, clause: None, best: None, score: 1000.0, all_held: true, signed: signed(addr), scored: true });
         }
     }
-    // Best first; equal scores (to 4 digits) newest first.
-    out.sort_by(|a, b| {
-        let (sa, sb) = ((a.score * 1e4).round() as i64, (b.score * 1e4).round() as i64);
-        sb.cmp(&sa).then(b.signed.cmp(&a.signed)).then(a.addr.cmp(&b.addr)).then(a.clause.cmp(&b.clause))
-    });
+    // Best first; equal scores (to 4 digits) newest first; the unscored
+    // after every scored one, in index order (only counted).
+    let unscored_from = partition_scored(&mut out);
+    let (scored, unscored) = out.split_at_mut(unscored_from);
+    let key = |r: &Ranked| (r.score * 1e4).round() as i64;
+    scored.sort_by_cached_key(|r| (std::cmp::Reverse(key(r)), std::cmp::Reverse(r.signed), r.addr, r.clause));
+    unscored.sort_unstable_by_key(|r| (r.addr, r.clause));
     let partial = plan.has_terms() && lookup_key.is_none() && !out.is_empty() && !out.iter().any(|r| r.all_held);
     Ok((out, partial, plan))
+}
+
+/// Move the scored results before the unscored ones; the index of the
+/// first unscored.
+fn partition_scored(v: &mut [Ranked]) -> usize {
+    let mut next = 0;
+    for i in 0..v.len() {
+        if v[i].scored {
+            v.swap(i, next);
+            next += 1;
+        }
+    }
+    next
 }
 
 /// The fields of a stored document record a hit needs (the provisions are
@@ -403,7 +433,38 @@ struct WindowView {
 /// A stored document, as hits show it.
 struct Shown {
     doc: DocHitView,
-    clauses: Vec<Clause>,
+    /// The stored clauses (a JSON array): a hit shows one of them.
+    clauses: String,
+}
+
+impl Shown {
+    /// Clause `i`, parsed alone (the others are skipped).
+    fn clause(&self, i: u32) -> Option<Clause> {
+        nth_of_array(&self.clauses, i as usize)
+    }
+}
+
+/// The `i`-th element of a JSON array, the others skipped unparsed.
+fn nth_of_array<T: serde::de::DeserializeOwned>(json: &str, i: usize) -> Option<T> {
+    use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
+    struct Nth<T>(usize, std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Nth<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Option<T>, A::Error> {
+            for _ in 0..self.0 {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Ok(None);
+                }
+            }
+            let found = seq.next_element::<T>()?;
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(found)
+        }
+    }
+    serde_json::Deserializer::from_str(json).deserialize_seq(Nth(i, std::marker::PhantomData)).ok().flatten()
 }
 
 fn load(ix: &GongbaoIndex, searcher: &Searcher, addr: DocAddress) -> Result<Option<Shown>> {
@@ -412,7 +473,7 @@ fn load(ix: &GongbaoIndex, searcher: &Searcher, addr: DocAddress) -> Result<Opti
     let Some(doc) = d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str::<DocHitView>(r).ok()) else {
         return Ok(None);
     };
-    let clauses = d.get_first(ix.fields.clauses).and_then(|v| v.as_str()).and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+    let clauses = d.get_first(ix.fields.clauses).and_then(|v| v.as_str()).unwrap_or("[]").to_string();
     Ok(Some(Shown { doc, clauses }))
 }
 
@@ -433,13 +494,13 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
     }
     let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let force = ForceMap::cached(ix, searcher, on)?;
-    let (results, partial, plan) = ranked(ix, searcher, req, &pq, &force)?;
+    let limit = req.limit.max(1);
+    let (results, partial, plan) = ranked(ix, searcher, req, &pq, &force, Some(req.offset.saturating_add(limit)))?;
     let facets = facets(searcher, &results, &force);
     let terms = match &pq.doc_number {
         Some(d) => vec![d.to_string()],
         None => plan.highlights(),
     };
-    let limit = req.limit.max(1);
     let mut cache: HashMap<DocAddress, Option<Shown>> = HashMap::new();
     let mut hits = Vec::new();
     for r in results.iter().skip(req.offset).take(limit) {
@@ -464,12 +525,13 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
         };
         match r.clause {
             Some(ci) => {
-                let Some(c) = shown.clauses.get(ci as usize) else { continue };
-                hits.push(base(KIND_PROVISION, c.id.clone(), snippet(c.text(&d.text), &terms, 80), Some(provision_ref(c))));
+                let Some(c) = shown.clause(ci) else { continue };
+                hits.push(base(KIND_PROVISION, c.id.clone(), snippet(c.text(&d.text), &terms, 80), Some(provision_ref(&c))));
             }
             None => {
-                let best = r.best.and_then(|ci| shown.clauses.get(ci as usize)).map(provision_ref);
-                hits.push(base(KIND_DOCUMENT, d.id.clone(), snippet(&d.text, &terms, 80), best));
+                let best_clause = r.best.and_then(|ci| shown.clause(ci));
+                let best = best_clause.as_ref().map(provision_ref);
+                hits.push(base(KIND_DOCUMENT, d.id.clone(), doc_snippet(&d.text, best_clause.as_ref(), &terms, 80), best));
             }
         }
     }
@@ -483,7 +545,7 @@ pub fn results(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> R
     let pq = parse_query(&req.query);
     let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let force = ForceMap::cached(ix, searcher, on)?;
-    let (ranked, _, _) = ranked(ix, searcher, req, &pq, &force)?;
+    let (ranked, _, _) = ranked(ix, searcher, req, &pq, &force, None)?;
     let mut out = Vec::with_capacity(ranked.len());
     let mut buf = String::new();
     for r in &ranked {
@@ -598,12 +660,43 @@ fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The snippet of a document hit: around the matches in and beside its
+/// best clause (where the words stand together, and the provision the hit
+/// names), or anywhere in the text when that clause holds none verbatim.
+/// (Only that stretch of a long regulation is read.)
+fn doc_snippet(text: &str, best: Option<&Clause>, terms: &[String], width: usize) -> String {
+    if let Some(c) = best {
+        // Bytes on either side: a Han character is three.
+        let margin = width * 3;
+        let mut a = c.start.min(text.len()).saturating_sub(margin);
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = c.end.saturating_add(margin).min(text.len());
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        if let Some(s) = snippet_within(text, a..b, terms, width, true) {
+            return s;
+        }
+    }
+    snippet(text, terms, width)
+}
+
 /// A window of about `width` characters of `text` around the best cluster
 /// of verbatim matches of `terms` (compared width- and case-folded, skipping
 /// punctuation as the index does), with the matches in `<mark>`…`</mark>`.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
+    snippet_within(text, 0..text.len(), terms, width, false).unwrap_or_default()
+}
+
+/// [`snippet`] of the stretch `region` (byte offsets on character
+/// boundaries) of `text`; with `exact_only`, `None` when no term stands
+/// there verbatim.
+fn snippet_within(text: &str, region: std::ops::Range<usize>, terms: &[String], width: usize, exact_only: bool) -> Option<String> {
     use crate::tokenizer::{fold_char, indexed};
-    let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    let (before, after) = (region.start > 0, region.end < text.len());
+    let chars: Vec<char> = text[region].chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
     // The indexed characters of the text, folded, with their positions.
     let seq: Vec<(usize, char)> = chars.iter().enumerate().filter(|(_, c)| indexed(**c)).map(|(i, c)| (i, fold_char(*c))).collect();
     // A number is marked where no numeral stands beside it (2年 not in 1992年).
@@ -627,6 +720,9 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let token_lists: Vec<Vec<char>> = terms.iter().map(|t| t.chars().filter(|c| indexed(*c)).map(fold_char).collect()).collect();
     for tt in &token_lists {
         find(tt, &mut spans);
+    }
+    if spans.is_empty() && exact_only {
+        return None;
     }
     if spans.is_empty() {
         // A loose (clause) match: mark the character pairs of the terms.
@@ -654,7 +750,7 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
     let start = best.0.min(n.saturating_sub(width));
     let end = (start + width).min(n);
     let mut out = String::new();
-    if start > 0 {
+    if start > 0 || before {
         out.push('…');
     }
     let mut i = start;
@@ -674,10 +770,10 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
         i = b;
     }
     out.push_str(&escape_html(&chars[i..end].iter().collect::<String>()));
-    if end < n {
+    if end < n || after {
         out.push('…');
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -709,6 +805,16 @@ mod tests {
         assert_eq!(resolve_id("青政发〔2024〕59号/四/(一)/1").provision_id.as_deref(), Some("青政发〔2024〕59号/四/（一）/1"));
         assert_eq!(resolve_id("某公报/2024/3#5").doc_id, "某公报/2024/3#5");
         assert_eq!(resolve_id("某公报/2024/3#5/一").provision_id.as_deref(), Some("某公报/2024/3#5/一"));
+    }
+
+    #[test]
+    fn one_element_of_an_array() {
+        let json = r#"[{"a":[1,2]},"x",3,{"b":"4"}]"#;
+        assert_eq!(nth_of_array::<u32>(json, 2), Some(3));
+        assert_eq!(nth_of_array::<String>(json, 1).as_deref(), Some("x"));
+        assert_eq!(nth_of_array::<u32>(json, 4), None);
+        assert_eq!(nth_of_array::<u32>(json, 0), None, "not a number");
+        assert_eq!(nth_of_array::<u32>("not json", 0), None);
     }
 
     #[test]

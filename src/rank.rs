@@ -215,6 +215,9 @@ pub struct RankedDoc {
     /// Its best clause (index into its clauses), if any clause matched.
     pub best_clause: Option<u32>,
     pub all_held: bool,
+    /// False for a document ranked below the first `top` without being
+    /// scored (its `score` is then 0 and `best_clause` none).
+    pub scored: bool,
 }
 
 /// Where a clause stands in the results.
@@ -225,6 +228,8 @@ pub struct RankedClause {
     pub clause: u32,
     pub score: f32,
     pub all_held: bool,
+    /// As for [`RankedDoc::scored`].
+    pub scored: bool,
 }
 
 /// Every matching document and clause, scored (unsorted).
@@ -245,14 +250,70 @@ struct FormMatch {
     title_loose: u32,
 }
 
+/// The clauses of a document that hold matches, with their counts per
+/// form (flat: clause `k`'s count of form `f` is at `k * nf + f`).
+#[derive(Debug, Default)]
+struct ClauseHits {
+    /// Clause indexes, ascending.
+    ids: Vec<u32>,
+    exact: Vec<u32>,
+    loose: Vec<u32>,
+}
+
+impl ClauseHits {
+    /// Assign every match of a document to the clause it falls in.
+    fn of(forms: &[FormMatch], table: &[(u32, u32)]) -> ClauseHits {
+        let nf = forms.len();
+        let n_cl = table.len().saturating_sub(1);
+        // (clause, form, loose) of every match; positions ascend per form,
+        // so the clause pointer only moves on within one list.
+        let mut events: Vec<(u32, u32, bool)> = Vec::new();
+        for (fi, fm) in forms.iter().enumerate() {
+            for (positions, loose) in [(&fm.exact, false), (&fm.loose, true)] {
+                let mut at = 0usize;
+                for &p in positions {
+                    while at < n_cl && table[at].0 <= p {
+                        at += 1;
+                    }
+                    events.push((at.saturating_sub(1) as u32, fi as u32, loose));
+                }
+            }
+        }
+        events.sort_unstable_by_key(|e| e.0);
+        let mut h = ClauseHits::default();
+        for (ci, fi, loose) in events {
+            if h.ids.last() != Some(&ci) {
+                h.ids.push(ci);
+                h.exact.resize(h.ids.len() * nf, 0);
+                h.loose.resize(h.ids.len() * nf, 0);
+            }
+            let k = (h.ids.len() - 1) * nf + fi as usize;
+            if loose {
+                h.loose[k] += 1;
+            } else {
+                h.exact[k] += 1;
+            }
+        }
+        h
+    }
+
+    fn exact_of(&self, k: usize, nf: usize) -> &[u32] {
+        &self.exact[k * nf..(k + 1) * nf]
+    }
+
+    fn loose_of(&self, k: usize, nf: usize) -> &[u32] {
+        &self.loose[k * nf..(k + 1) * nf]
+    }
+}
+
 /// A document with matches.
 struct DocMatch {
     doc: DocId,
     forms: Vec<FormMatch>,
     /// (first position, parent + 1), the last one the end.
     clause_table: Vec<(u32, u32)>,
-    /// Per clause with matches: exact and loose counts per form.
-    clauses: Vec<(u32, Vec<u32>, Vec<u32>)>,
+    /// The clauses with matches.
+    clauses: ClauseHits,
     title_len: u32,
 }
 
@@ -472,7 +533,9 @@ struct Judgement {
 
 impl Plan {
     /// Coverage and BM25 of an entry's counts; `idf` weighs the words both.
-    fn judge(&self, c: &UnitCounts, idf: &[f32], l: Lengths) -> Judgement {
+    /// Without `full`, only what decides whether the entry is a result
+    /// (`admissible`, `all_held`, `coverage`); the rest is left 0.
+    fn judge(&self, c: &UnitCounts, idf: &[f32], l: Lengths, full: bool) -> Judgement {
         let Lengths { text: len, avg_text: avg, title: title_len, avg_title } = l;
         let coverage_idf = idf;
         // A word is held where it (or its abbreviation) occurs.
@@ -520,6 +583,10 @@ impl Plan {
                 };
                 let ac = alt_cov(false, false);
                 gc = gc.max(ac);
+                if !full {
+                    g_ok |= if a.quoted { c.exact[a.whole] + c.title[a.whole] > 0 } else { ac >= 0.999 };
+                    continue;
+                }
                 go = go.max(alt_cov(true, false));
                 gt = gt.max(alt_cov(false, true));
                 if a.quoted {
@@ -551,6 +618,16 @@ impl Plan {
             total_w += gw;
         }
         let total_w = total_w.max(1e-6);
+        if !full {
+            return Judgement {
+                coverage: cov / total_w,
+                all_held: all && !self.groups.is_empty(),
+                own_coverage: 0.0,
+                title_coverage: 0.0,
+                bm25: 0.0,
+                admissible,
+            };
+        }
         // Saturate BM25: the score of one full match of every word is ~0.5.
         let reference: f32 = self
             .groups
@@ -593,20 +670,21 @@ fn clause_counts<'s>(plan: &Plan, m: &DocMatch, ci: usize, s: &'s mut Scratch) -
     }
     reset(&mut s.ctx_exact, nf);
     reset(&mut s.ctx_loose, nf);
-    let own = &m.clauses[ci];
+    let h = &m.clauses;
+    let (own_exact, own_loose) = (h.exact_of(ci, nf), h.loose_of(ci, nf));
     for (f, fm) in m.forms.iter().enumerate() {
         s.ctx_exact[f] += fm.title;
         s.ctx_loose[f] += fm.title_loose;
     }
     // Parents: their own matches are this clause's context.
-    let mut parent = m.clause_table.get(own.0 as usize).map(|c| c.1).unwrap_or(0);
+    let mut parent = m.clause_table.get(h.ids[ci] as usize).map(|c| c.1).unwrap_or(0);
     let mut guard = 0;
     while parent > 0 && guard < 16 {
         let p = parent - 1;
-        if let Ok(k) = m.clauses.binary_search_by_key(&p, |c| c.0) {
+        if let Ok(k) = h.ids.binary_search(&p) {
             for f in 0..nf {
-                s.ctx_exact[f] += m.clauses[k].1[f];
-                s.ctx_loose[f] += m.clauses[k].2[f];
+                s.ctx_exact[f] += h.exact[k * nf + f];
+                s.ctx_loose[f] += h.loose[k * nf + f];
             }
         }
         parent = m.clause_table.get(p as usize).map(|c| c.1).unwrap_or(0);
@@ -614,8 +692,8 @@ fn clause_counts<'s>(plan: &Plan, m: &DocMatch, ci: usize, s: &'s mut Scratch) -
     }
     for (u, unit) in plan.units.iter().enumerate() {
         for &f in &unit.forms {
-            s.uc.exact[u] += own.1[f];
-            s.uc.loose[u] += own.2[f];
+            s.uc.exact[u] += own_exact[f];
+            s.uc.loose[u] += own_loose[f];
             s.uc.title[u] += s.ctx_exact[f];
             s.uc.title_loose[u] += s.ctx_loose[f];
         }
@@ -656,7 +734,18 @@ fn allowed_docs(seg: &SegmentReader, weight: &dyn tantivy::query::Weight) -> Res
 
 /// Rank every allowed document (and its clauses) against the plan. With no
 /// terms, every allowed document matches with score 0 and no clause.
-pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Query, clauses_wanted: bool) -> Result<Ranking> {
+///
+/// With `top`, only the documents (or, with `clauses_wanted`, the clauses)
+/// that can be among the first `top` are scored; the others come back with
+/// `scored: false`, to be ranked after them in any order.
+pub fn rank(
+    ix: &GongbaoIndex,
+    searcher: &Searcher,
+    plan: &Plan,
+    filter: &dyn Query,
+    clauses_wanted: bool,
+    top: Option<usize>,
+) -> Result<Ranking> {
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
     let f = &ix.fields;
     let weight = filter.weight(EnableScoring::disabled_from_searcher(searcher)).map_err(err)?;
@@ -680,7 +769,13 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
         let nf = plan.forms.len();
         let mut entry = |docs: &mut Vec<DocMatch>, d: DocId| -> usize {
             *index.entry(d).or_insert_with(|| {
-                docs.push(DocMatch { doc: d, forms: vec![FormMatch::default(); nf], clause_table: vec![], clauses: vec![], title_len: 0 });
+                docs.push(DocMatch {
+                    doc: d,
+                    forms: vec![FormMatch::default(); nf],
+                    clause_table: vec![],
+                    clauses: ClauseHits::default(),
+                    title_len: 0,
+                });
                 docs.len() - 1
             })
         };
@@ -730,34 +825,7 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
             if m.clause_table.is_empty() {
                 m.clause_table.push((0, CLAUSE_END as u32));
             }
-            let table = &m.clause_table;
-            let n_cl = table.len() - 1;
-            let mut by_clause: Vec<(u32, Vec<u32>, Vec<u32>)> = Vec::new();
-            for (fi, fm) in m.forms.iter().enumerate() {
-                for (positions, loose) in [(&fm.exact, false), (&fm.loose, true)] {
-                    // Positions ascend: the clause pointer only moves on.
-                    let mut at = 0usize;
-                    for &p in positions {
-                        while at < n_cl && table[at].0 <= p {
-                            at += 1;
-                        }
-                        let ci = at.saturating_sub(1) as u32;
-                        let k = match by_clause.binary_search_by_key(&ci, |c| c.0) {
-                            Ok(k) => k,
-                            Err(k) => {
-                                by_clause.insert(k, (ci, vec![0; nf], vec![0; nf]));
-                                k
-                            }
-                        };
-                        if loose {
-                            by_clause[k].2[fi] += 1;
-                        } else {
-                            by_clause[k].1[fi] += 1;
-                        }
-                    }
-                }
-            }
-            m.clauses = by_clause;
+            m.clauses = ClauseHits::of(&m.forms, &m.clause_table);
         }
         per_seg.push((docs, allowed));
     }
@@ -773,7 +841,8 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
                     *df += 1;
                 }
             }
-            for (_, e, _) in &m.clauses {
+            for k in 0..m.clauses.ids.len() {
+                let e = m.clauses.exact_of(k, plan.forms.len());
                 for (u, unit) in plan.units.iter().enumerate() {
                     if unit.forms.iter().any(|&f| e[f] > 0) {
                         df_clause[u] += 1;
@@ -791,51 +860,154 @@ pub fn rank(ix: &GongbaoIndex, searcher: &Searcher, plan: &Plan, filter: &dyn Qu
         avg_clause_len: body_tokens as f32 / nc,
         avg_title_len: title_tokens as f32 / nd,
     };
-    // Pass 2: scores, documents in parallel (each judges its own clauses).
-    use rayon::prelude::*;
+    // Pass 2: scores. Each document is judged as a whole first (a few
+    // operations per word), which bounds its score; its clauses are judged
+    // only while that bound can still reach the first `top` results.
+    let mut cands: Vec<Candidate> = Vec::new();
     for (seg_ord, (docs, _)) in per_seg.iter().enumerate() {
-        let scored: Vec<(Option<RankedDoc>, Vec<RankedClause>)> = docs
+        for m in docs {
+            let uc = doc_counts(plan, m);
+            let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
+            let lengths = Lengths { text: doc_len, avg_text: stats.avg_doc_len, title: m.title_len as f32, avg_title: stats.avg_title_len };
+            let jd = plan.judge(&uc, &stats.doc_idf, lengths, true);
+            let excluded = plan.excluded.iter().any(|&f| !m.forms[f].exact.is_empty() || m.forms[f].title > 0);
+            if !clauses_wanted && (!jd.admissible || excluded) {
+                continue;
+            }
+            // No clause holds more of the query (weighed as clauses weigh
+            // it) than its whole document does; saturated parts stay below 1.
+            let jc = plan.judge(&uc, &stats.clause_idf, lengths, false);
+            let bound = if !plan.has_terms() {
+                0.0
+            } else if clauses_wanted {
+                CLAUSE_ALL * jc.all_held as u8 as f32 + (CLAUSE_COVERAGE + CLAUSE_OWN) * jc.coverage + 1.0
+            } else {
+                DOC_ALL_IN_CLAUSE * jc.all_held as u8 as f32
+                    + DOC_CLAUSE_COVERAGE * jc.coverage
+                    + DOC_TITLE * jd.title_coverage
+                    + DOC_COVERAGE * jd.coverage
+                    + DOC_ABOUT
+                    + DOC_CLAUSE_BM25
+                    + jd.bm25
+            };
+            cands.push(Candidate { seg: seg_ord as u32, m, jd, bound });
+        }
+    }
+    if top.is_some() {
+        cands.sort_by(|a, b| b.bound.total_cmp(&a.bound));
+    }
+    use rayon::prelude::*;
+    // The best `top` scores so far (a min-heap, in units of 1e-4: results
+    // are ordered by 4 digits).
+    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<i64>> = Default::default();
+    let mut next = 0usize;
+    while next < cands.len() {
+        if let Some(k) = top {
+            // An entry whose bound is below the k-th best score (by more
+            // than rounding) cannot be among the first k, nor can any
+            // after it.
+            if let Some(std::cmp::Reverse(kth)) = best.peek().filter(|_| best.len() >= k.max(1)) {
+                if ((cands[next].bound * 1e4) as i64) < kth - 10 {
+                    break;
+                }
+            }
+        }
+        let end = match top {
+            Some(k) if next == 0 => k.max(PRUNE_CHUNK).min(cands.len()),
+            Some(_) => (next + PRUNE_CHUNK).min(cands.len()),
+            None => cands.len(),
+        };
+        let mut keep = |score: f32| {
+            if let Some(k) = top {
+                best.push(std::cmp::Reverse((score * 1e4).round() as i64));
+                if best.len() > k.max(1) {
+                    best.pop();
+                }
+            }
+        };
+        let scored: Vec<(Option<RankedDoc>, Vec<RankedClause>)> = cands[next..end]
             .par_iter()
-            .map_init(Scratch::default, |scratch, m| score_doc(plan, &stats, m, seg_ord as u32, clauses_wanted, scratch))
+            .map_init(Scratch::default, |scratch, c| score_doc(plan, &stats, c, clauses_wanted, true, scratch))
             .collect();
         for (d, cs) in scored {
-            out.docs.extend(d);
+            if let Some(d) = d {
+                keep(d.score);
+                out.docs.push(d);
+            }
+            cs.iter().for_each(|c| keep(c.score));
             out.clauses.extend(cs);
+        }
+        next = end;
+    }
+    // The rest: results all the same (counted, in facets), ranked after.
+    let rest = &cands[next..];
+    if clauses_wanted {
+        let judged: Vec<Vec<RankedClause>> =
+            rest.par_iter().map_init(Scratch::default, |scratch, c| score_doc(plan, &stats, c, true, false, scratch).1).collect();
+        out.clauses.extend(judged.into_iter().flatten());
+    } else {
+        for c in rest {
+            out.docs.push(RankedDoc {
+                segment: c.seg,
+                doc: c.m.doc,
+                score: 0.0,
+                best_clause: None,
+                all_held: c.jd.all_held,
+                scored: false,
+            });
         }
     }
     Ok(out)
 }
 
+/// How many documents are judged clause by clause at a time before the
+/// bound is checked again.
+const PRUNE_CHUNK: usize = 16;
+
+/// A document admitted to pass 2: its judgement as a whole, and the bound
+/// that puts on its score.
+struct Candidate<'a> {
+    seg: u32,
+    m: &'a DocMatch,
+    jd: Judgement,
+    bound: f32,
+}
+
 /// One document's score and its clauses' (pass 2 of [`rank`]).
+/// Without `full` (clauses only), the clauses that are results, unscored.
 fn score_doc(
     plan: &Plan,
     stats: &Stats,
-    m: &DocMatch,
-    seg_ord: u32,
+    c: &Candidate,
     clauses_wanted: bool,
+    full: bool,
     scratch: &mut Scratch,
 ) -> (Option<RankedDoc>, Vec<RankedClause>) {
+    let (m, jd, seg_ord) = (c.m, &c.jd, c.seg);
+    let nf = plan.forms.len();
     let mut clauses_out = Vec::new();
-    let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
     let title = m.title_len as f32;
-    let lengths = Lengths { text: doc_len, avg_text: stats.avg_doc_len, title, avg_title: stats.avg_title_len };
-    let jd = plan.judge(&doc_counts(plan, m), &stats.doc_idf, lengths);
     // Its clauses, and the best of them.
     let mut best: Option<(f32, u32, bool, f32, f32)> = None;
     let mut about = 0.0f32;
-    for (ki, (ci, own_exact, _)) in m.clauses.iter().enumerate() {
+    for (ki, ci) in m.clauses.ids.iter().enumerate() {
+        let own_exact = m.clauses.exact_of(ki, nf);
         let cc = clause_counts(plan, m, ki, scratch);
         let start = m.clause_table[*ci as usize].0;
         let end = m.clause_table.get(*ci as usize + 1).map(|c| c.0).unwrap_or(start);
         // Coverage weighs words by their rarity among clauses: 罚款
         // is in most regulations but in few of their clauses.
         let lengths = Lengths { text: (end - start) as f32, avg_text: stats.avg_clause_len, title, avg_title: stats.avg_title_len };
-        let j = plan.judge(cc, &stats.clause_idf, lengths);
+        let j = plan.judge(cc, &stats.clause_idf, lengths, full);
         // A clause holds a quoted term in its own text, and no excluded one.
         let quoted_ok = plan.groups.iter().all(|g| !g.required || g.alts.iter().any(|a| !a.quoted || cc.exact[a.whole] > 0));
         let excluded = plan.excluded.iter().any(|&f| own_exact[f] > 0);
         let own_any = cc.exact.iter().chain(&cc.loose).any(|&x| x > 0);
         if !own_any || !j.admissible || !quoted_ok || excluded {
+            continue;
+        }
+        if !full {
+            clauses_out.push(RankedClause { segment: seg_ord, doc: m.doc, clause: *ci, score: 0.0, all_held: j.all_held, scored: false });
             continue;
         }
         about += j.own_coverage;
@@ -844,11 +1016,10 @@ fn score_doc(
             best = Some((score, *ci, j.all_held, j.coverage, j.bm25));
         }
         if clauses_wanted {
-            clauses_out.push(RankedClause { segment: seg_ord, doc: m.doc, clause: *ci, score, all_held: j.all_held });
+            clauses_out.push(RankedClause { segment: seg_ord, doc: m.doc, clause: *ci, score, all_held: j.all_held, scored: true });
         }
     }
-    let excluded = plan.excluded.iter().any(|&f| !m.forms[f].exact.is_empty() || m.forms[f].title > 0);
-    if clauses_wanted || !jd.admissible || excluded {
+    if clauses_wanted {
         return (None, clauses_out);
     }
     let (clause_all, clause_cov, clause_bm25) = best.map(|b| (b.2, b.3, b.4)).unwrap_or((false, 0.0, 0.0));
@@ -863,5 +1034,8 @@ fn score_doc(
     } else {
         0.0
     };
-    (Some(RankedDoc { segment: seg_ord, doc: m.doc, score, best_clause: best.map(|b| b.1), all_held: jd.all_held }), clauses_out)
+    (
+        Some(RankedDoc { segment: seg_ord, doc: m.doc, score, best_clause: best.map(|b| b.1), all_held: jd.all_held, scored: true }),
+        clauses_out,
+    )
 }

@@ -243,3 +243,51 @@ fn ranked_answers_the_way_people_ask() {
     assert!(r.hits[0].all_words && r.hits[0].id == "孟政发〔2024〕74号/第四章/第十二条", "{:?}", r.hits[0]);
     assert!(!r.hits[1..].iter().any(|h| h.all_words && h.score > r.hits[0].score));
 }
+
+/// A page of hits is the same slice of the ranking whether or not the
+/// documents (clauses) that cannot reach it are scored: `search` scores only
+/// what can reach its page, `results` scores everything.
+#[test]
+fn a_page_is_the_same_slice_of_the_full_ranking() {
+    let fx = fixture_index();
+    let reader = fx.ix.reader().unwrap();
+    let searcher = reader.searcher();
+    let docs = fx.ix.documents().unwrap();
+    let mut rng = Rng(0x9a9e_0001_5eed_0002);
+    let mut checked = 0;
+    for n in 0..120 {
+        // One to three words drawn from the texts, unquoted: ranked by
+        // coverage, so most documents hold some of them.
+        let words: Vec<String> = (0..1 + n % 3)
+            .filter_map(|_| {
+                let d = &docs[rng.below(docs.len())];
+                draw(&mut rng, &d.text).map(|w| w.chars().take(2 + rng.below(3)).collect())
+            })
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let clauses_mode = n % 2 == 1;
+        let offset = [0, 3, 10][n % 3];
+        let req = SearchRequest { query: words.join(" "), clauses: clauses_mode, limit: 5, offset, ..Default::default() };
+        let full = results(&fx.ix, &searcher, &req).unwrap();
+        let page = search(&fx.ix, &searcher, &req).unwrap();
+        assert_eq!(page.total, full.len(), "{req:?}");
+        let want: Vec<String> = full
+            .iter()
+            .skip(offset)
+            .take(5)
+            .map(|(id, clause)| match clause {
+                None => id.clone(),
+                Some(i) => {
+                    let d = docs.iter().find(|d| &d.id == id).unwrap();
+                    clauses(d)[*i as usize].id.clone()
+                }
+            })
+            .collect();
+        let got: Vec<String> = page.hits.iter().map(|h| h.id.clone()).collect();
+        assert_eq!(got, want, "{req:?}");
+        checked += 1;
+    }
+    assert!(checked >= 100, "{checked}");
+}
