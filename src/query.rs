@@ -492,7 +492,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
             approximate = Some(m);
         }
     }
-    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let on = req.in_force_on.unwrap_or_else(crate::clock::today);
     let force = ForceMap::cached(ix, searcher, on)?;
     let limit = req.limit.max(1);
     let (results, partial, plan) = ranked(ix, searcher, req, &pq, &force, Some(req.offset.saturating_add(limit)))?;
@@ -543,7 +543,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
 /// document (for tests and tools; no stored record is opened).
 pub fn results(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Vec<(String, Option<u32>)>> {
     let pq = parse_query(&req.query);
-    let on = req.in_force_on.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let on = req.in_force_on.unwrap_or_else(crate::clock::today);
     let force = ForceMap::cached(ix, searcher, on)?;
     let (ranked, _, _) = ranked(ix, searcher, req, &pq, &force, None)?;
     let mut out = Vec::with_capacity(ranked.len());

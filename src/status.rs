@@ -470,7 +470,7 @@ impl ForceMap {
     }
 
     /// The `doc_id` term ordinals, in one segment's column, of the
-    /// documents this map names (repealed or extended), with their ids:
+    /// documents this map names (repealed, extended, amended), with their ids:
     /// looked up once per segment, then reused by every search.
     pub fn target_ords(&self, seg: &tantivy::SegmentReader, col: &tantivy::columnar::StrColumn) -> std::sync::Arc<HashMap<u64, String>> {
         let key = seg.segment_id().uuid_string();
@@ -478,7 +478,9 @@ impl ForceMap {
             return m;
         }
         let mut ords = HashMap::new();
-        for id in self.repealed.keys().chain(self.extended.keys()) {
+        // Every id whose status the map decides (not only repeals and
+        // extensions: an amended document is `amended`, in facets as in hits).
+        for id in self.repealed.keys().chain(self.extended.keys()).chain(&self.amended).chain(&self.partly_repealed) {
             if let Ok(Some(ord)) = col.dictionary().term_ord(id.as_bytes()) {
                 ords.insert(ord, id.clone());
             }

@@ -69,6 +69,30 @@ fn extensions_renewals_amendments_and_partial_repeals_in_either_order() {
         answers.push(mine);
     }
     assert_eq!(answers[0], answers[1], "the ingest order changed an answer");
+    // A search says the same as status, in its hits and its facets, on the
+    // date asked and, without one, on today as GONGBAO_TODAY sets it.
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    ingest(&index, &sample);
+    ingest(&index, &later);
+    let by_date = run_json(&["search", "孟政办发〔2024〕47号", "--in-force-on", "2025-06-01", "--json"], Some(&index));
+    let out = std::process::Command::new(bin())
+        .args(["search", "孟政办发〔2024〕47号", "--json"])
+        .env("GONGBAO_INDEX", &index)
+        .env("GONGBAO_TODAY", "2025-06-01")
+        .output()
+        .unwrap();
+    let by_today: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in [&by_date, &by_today] {
+        let hit = &r["hits"][0];
+        assert_eq!(hit["doc_number"], "孟政办发〔2024〕47号", "{r:#}");
+        assert_eq!(hit["status"], "amended", "{r:#}");
+        let statuses = &r["facets"]["status"];
+        for h in r["hits"].as_array().unwrap() {
+            let s = h["status"].as_str().unwrap();
+            assert!(statuses[s].as_u64().unwrap_or(0) >= 1, "hit {} is {s}, facets {statuses}", h["id"]);
+        }
+    }
     // The evidence names the target the body calls 该办法.
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
