@@ -389,26 +389,13 @@ fn ranked(
     }
     // Best first; equal scores (to 4 digits) newest first; the unscored
     // after every scored one, in index order (only counted).
-    let unscored_from = partition_scored(&mut out);
-    let (scored, unscored) = out.split_at_mut(unscored_from);
+    let (mut out, mut unscored): (Vec<Ranked>, Vec<Ranked>) = out.into_iter().partition(|r| r.scored);
     let key = |r: &Ranked| (r.score * 1e4).round() as i64;
-    scored.sort_by_cached_key(|r| (std::cmp::Reverse(key(r)), std::cmp::Reverse(r.signed), r.addr, r.clause));
+    out.sort_by_cached_key(|r| (std::cmp::Reverse(key(r)), std::cmp::Reverse(r.signed), r.addr, r.clause));
     unscored.sort_unstable_by_key(|r| (r.addr, r.clause));
+    out.append(&mut unscored);
     let partial = plan.has_terms() && lookup_key.is_none() && !out.is_empty() && !out.iter().any(|r| r.all_held);
     Ok((out, partial, plan))
-}
-
-/// Move the scored results before the unscored ones; the index of the
-/// first unscored.
-fn partition_scored(v: &mut [Ranked]) -> usize {
-    let mut next = 0;
-    for i in 0..v.len() {
-        if v[i].scored {
-            v.swap(i, next);
-            next += 1;
-        }
-    }
-    next
 }
 
 /// The fields of a stored document record a hit needs (the provisions are
@@ -668,14 +655,8 @@ fn doc_snippet(text: &str, best: Option<&Clause>, terms: &[String], width: usize
     if let Some(c) = best {
         // Bytes on either side: a Han character is three.
         let margin = width * 3;
-        let mut a = c.start.min(text.len()).saturating_sub(margin);
-        while !text.is_char_boundary(a) {
-            a -= 1;
-        }
-        let mut b = c.end.saturating_add(margin).min(text.len());
-        while !text.is_char_boundary(b) {
-            b += 1;
-        }
+        let a = text.floor_char_boundary(c.start.saturating_sub(margin));
+        let b = text.ceil_char_boundary(c.end.saturating_add(margin).min(text.len()));
         if let Some(s) = snippet_within(text, a..b, terms, width, true) {
             return s;
         }

@@ -315,6 +315,8 @@ struct DocMatch {
     /// The clauses with matches.
     clauses: ClauseHits,
     title_len: u32,
+    /// Its counts as a whole (filled with the statistics, used again to judge it).
+    counts: UnitCounts,
 }
 
 /// Characters that make up numbers, in Arabic and Chinese numerals.
@@ -775,6 +777,7 @@ pub fn rank(
                     clause_table: vec![],
                     clauses: ClauseHits::default(),
                     title_len: 0,
+                    counts: UnitCounts::default(),
                 });
                 docs.len() - 1
             })
@@ -833,9 +836,10 @@ pub fn rank(
     let nu = plan.units.len();
     let mut df_doc = vec![0u32; nu];
     let mut df_clause = vec![0u32; nu];
-    for (docs, _) in &per_seg {
-        for m in docs {
-            let uc = doc_counts(plan, m);
+    for (docs, _) in per_seg.iter_mut() {
+        for m in docs.iter_mut() {
+            m.counts = doc_counts(plan, m);
+            let uc = &m.counts;
             for (df, (e, t)) in df_doc.iter_mut().zip(uc.exact.iter().zip(&uc.title)) {
                 if e + t > 0 {
                     *df += 1;
@@ -866,17 +870,17 @@ pub fn rank(
     let mut cands: Vec<Candidate> = Vec::new();
     for (seg_ord, (docs, _)) in per_seg.iter().enumerate() {
         for m in docs {
-            let uc = doc_counts(plan, m);
+            let uc = &m.counts;
             let doc_len = m.clause_table.last().map(|c| c.0).unwrap_or(0) as f32;
             let lengths = Lengths { text: doc_len, avg_text: stats.avg_doc_len, title: m.title_len as f32, avg_title: stats.avg_title_len };
-            let jd = plan.judge(&uc, &stats.doc_idf, lengths, true);
+            let jd = plan.judge(uc, &stats.doc_idf, lengths, true);
             let excluded = plan.excluded.iter().any(|&f| !m.forms[f].exact.is_empty() || m.forms[f].title > 0);
             if !clauses_wanted && (!jd.admissible || excluded) {
                 continue;
             }
             // No clause holds more of the query (weighed as clauses weigh
             // it) than its whole document does; saturated parts stay below 1.
-            let jc = plan.judge(&uc, &stats.clause_idf, lengths, false);
+            let jc = plan.judge(uc, &stats.clause_idf, lengths, false);
             let bound = if !plan.has_terms() {
                 0.0
             } else if clauses_wanted {
