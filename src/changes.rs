@@ -42,7 +42,7 @@ use sha2::Digest;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 /// How many days ahead an ingest looks for windows that end (`ingest --expires-within`).
@@ -541,9 +541,7 @@ pub fn recorded(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ChangeSet>
     let mut out = Vec::new();
     for a in addrs {
         let d: TantivyDocument = searcher.doc(a).map_err(err)?;
-        if let Some(StoredRecord::Changes(s)) =
-            d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
-        {
+        if let Some(StoredRecord::Changes(s)) = ix.record_of(&d) {
             out.push(s);
         }
     }

@@ -206,7 +206,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
             r.entries += 1;
             let kind = d.get_first(f.kind).and_then(|v| v.as_str()).unwrap_or("").to_string();
             *stored.entry(kind.clone()).or_default() += 1;
-            match d.get_first(f.record).and_then(|v| v.as_str()).and_then(|s| serde_json::from_str::<StoredRecord>(s).ok()) {
+            match crate::stored::record_of(&d, f.record, Some(f.body)) {
                 Some(StoredRecord::Issue(e)) => issues.push(e),
                 Some(StoredRecord::Document(doc)) => {
                     r.provisions += crate::structure::flatten(&doc.provisions).len();

@@ -3,8 +3,8 @@
 //! Three kinds of entries share one schema: `issue` (one per source file,
 //! holding the issue's metadata and the file's SHA-256), `document`, and
 //! `changes` (what one ingest made known, see [`crate::changes`]). Every
-//! entry stores its whole record as JSON, so the index can be exported and
-//! rebuilt without the sources. A document's title and text are indexed
+//! entry stores its whole record (compressed JSON, see [`crate::stored`]),
+//! so the index can be exported and rebuilt without the sources. A document's title and text are indexed
 //! once, one token per character with positions (any verbatim substring is
 //! a phrase of them); its clauses (`crate::clause`) are ranges of those
 //! positions, kept in a fast field, so clause search reads the document's
@@ -15,12 +15,13 @@ use crate::docnum::DocNumber;
 use crate::error::{Error, Result};
 use crate::record::{DocumentRecord, IssueMeta, ParsedIssue};
 use crate::storage;
+use crate::stored;
 use crate::structure::Provision;
 use crate::tokenizer;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The fields of the schema.
@@ -32,7 +33,8 @@ pub struct Fields {
     pub number_key: Field,
     /// The title, one token per character.
     pub title: Field,
-    /// The text, one token per character.
+    /// The text, one token per character; stored, for snippets and as the
+    /// stored record's text.
     pub body: Field,
     /// Per clause: its first position in `body` (high 32 bits) and its
     /// parent clause + 1 (low 32 bits, 0 for none); then the body's token
@@ -47,7 +49,11 @@ pub struct Fields {
     pub issue_id: Field,
     pub source_sha256: Field,
     pub source_path: Field,
+    /// The entry's record, packed by [`crate::stored::pack`] (a document's
+    /// text is in `body`).
     pub record: Field,
+    /// What a hit shows of a document ([`crate::stored::HitSummary`] as JSON).
+    pub hit: Field,
     /// Targets of the document's links (canonical 文号, or `《title key》`
     /// for a target cited by title alone): who points at whom.
     pub link_target: Field,
@@ -59,6 +65,9 @@ pub struct Fields {
     pub from: Field,
     pub until: Field,
 }
+
+/// Why [`GongbaoIndex::open`] refuses an index of another schema version.
+const OTHER_SCHEMA: &str = "the index was built with another schema version (run `gongbao rebuild`)";
 
 /// The `until` key of a window with no end.
 pub const OPEN_END: i64 = 99991231;
@@ -126,7 +135,7 @@ pub fn schema() -> (Schema, Fields) {
         doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         number_key: b.add_text_field("number_key", STRING),
         title: b.add_text_field("title", chars_field()),
-        body: b.add_text_field("body", chars_field()),
+        body: b.add_text_field("body", chars_field().set_stored()),
         clause_starts: b.add_u64_field("clause_starts", FAST),
         clauses: b.add_text_field("clauses", STORED),
         issuer: b.add_text_field("issuer", STRING | FAST),
@@ -136,7 +145,8 @@ pub fn schema() -> (Schema, Fields) {
         issue_id: b.add_text_field("issue_id", STRING),
         source_sha256: b.add_text_field("source_sha256", STRING | STORED),
         source_path: b.add_text_field("source_path", STRING | STORED),
-        record: b.add_text_field("record", STORED),
+        record: b.add_bytes_field("record", STORED),
+        hit: b.add_text_field("hit", STORED),
         link_target: b.add_text_field("link_target", STRING),
         title_key: b.add_text_field("title_key", STRING),
         force_links: b.add_text_field("force_links", STRING),
@@ -200,17 +210,20 @@ pub fn provision_trails(tree: &[Provision]) -> Vec<(&Provision, String)> {
 }
 
 /// Call `f` with every stored record of an index, whatever its schema
-/// version (the `record` field is found by name), segment by segment.
+/// version (the `record` and `body` fields are found by name, see
+/// [`stored::record_of`]), segment by segment.
 pub fn for_each_record(index: &Index, dir: &Path, mut f: impl FnMut(StoredRecord)) -> Result<()> {
     let err = |e: tantivy::TantivyError| storage::classify(dir, &e, "reading the stored records");
-    let field = index.schema().get_field("record").map_err(err)?;
+    let schema = index.schema();
+    let field = schema.get_field("record").map_err(err)?;
+    let body = schema.get_field("body").ok();
     let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?;
     let searcher = reader.searcher();
     for seg in searcher.segment_readers() {
         let store = seg.get_store_reader(1).map_err(|e| err(e.into()))?;
         for doc_id in seg.doc_ids_alive() {
             let d: TantivyDocument = store.get(doc_id).map_err(err)?;
-            if let Some(rec) = d.get_first(field).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok()) {
+            if let Some(rec) = stored::record_of(&d, field, body) {
                 f(rec);
             }
         }
@@ -234,7 +247,8 @@ pub fn rebuild_from(dir: &Path, export: Option<&Path>) -> Result<usize> {
     let _lock = if dir.is_dir() { Some(GongbaoIndex::lock(dir)?) } else { None };
     let old = match export {
         Some(_) => None,
-        None => Some(GongbaoIndex::open(dir)?.index),
+        // Any schema version: rebuilding is how an index moves to this one.
+        None => Some(GongbaoIndex::open_any_schema(dir)?),
     };
     let mut issues: Vec<IssueEntry> = Vec::new();
     let mut docs: Vec<DocumentRecord> = Vec::new();
@@ -399,6 +413,23 @@ impl GongbaoIndex {
         Ok(ix)
     }
 
+    /// Open an existing index whatever its schema version, its segments
+    /// checked as [`GongbaoIndex::open`] does: for reading its stored
+    /// records ([`for_each_record`]) into an index of this version.
+    pub fn open_any_schema(dir: &Path) -> Result<Index> {
+        match Self::open(dir) {
+            Err(Error::Index { reason, .. }) if reason == OTHER_SCHEMA => {
+                Index::open_in_dir(dir).map_err(|e| storage::classify(dir, &e, "opening"))
+            }
+            other => other.map(|ix| ix.index),
+        }
+    }
+
+    /// The record an entry of this index stores.
+    pub fn record_of(&self, entry: &TantivyDocument) -> Option<StoredRecord> {
+        stored::record_of(entry, self.fields.record, Some(self.fields.body))
+    }
+
     /// Open every segment of the last commit (reads the footer of each of
     /// their files). A segment that does not open is damaged: the file is
     /// named by checking each of the segment's files in turn.
@@ -458,7 +489,7 @@ impl GongbaoIndex {
     fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
         let (expected, _) = schema();
         if index.schema() != expected {
-            return Err(Self::err(dir, "the index was built with another schema version (run `gongbao rebuild`)"));
+            return Err(Self::err(dir, OTHER_SCHEMA));
         }
         tokenizer::register(&index);
         Ok(GongbaoIndex { index, fields, dir: dir.to_owned() })
@@ -504,7 +535,7 @@ impl GongbaoIndex {
         d.add_text(f.issue_id, &entry.issue.id);
         d.add_text(f.source_sha256, &entry.issue.source_sha256);
         d.add_text(f.source_path, &entry.issue.source_path);
-        d.add_text(f.record, serde_json::to_string(&StoredRecord::Issue(entry.clone())).unwrap_or_default());
+        d.add_bytes(f.record, &stored::pack(&StoredRecord::Issue(entry.clone())));
         d
     }
 
@@ -514,7 +545,7 @@ impl GongbaoIndex {
         let mut d = TantivyDocument::new();
         d.add_text(f.id, format!("changes:{}", set.ingested.to_rfc3339()));
         d.add_text(f.kind, KIND_CHANGES);
-        d.add_text(f.record, serde_json::to_string(&StoredRecord::Changes(set.clone())).unwrap_or_default());
+        d.add_bytes(f.record, &stored::pack(&StoredRecord::Changes(set.clone())));
         d
     }
 
@@ -580,7 +611,8 @@ impl GongbaoIndex {
         if doc.links.iter().any(|l| l.kind.changes_target()) {
             d.add_text(f.force_links, FORCE);
         }
-        d.add_text(f.record, serde_json::to_string(&StoredRecord::Document(Box::new(doc.clone()))).unwrap_or_default());
+        d.add_bytes(f.record, &stored::pack(&StoredRecord::Document(Box::new(doc.clone()))));
+        d.add_text(f.hit, stored::HitSummary::of(doc).to_json());
         d
     }
 
@@ -646,9 +678,7 @@ impl GongbaoIndex {
         let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
-            if let Some(StoredRecord::Issue(e)) =
-                d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
-            {
+            if let Some(StoredRecord::Issue(e)) = self.record_of(&d) {
                 out.push(e);
             }
         }
@@ -672,7 +702,7 @@ impl GongbaoIndex {
         let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
         let (_, addr) = top.first()?;
         let d: TantivyDocument = searcher.doc(*addr).ok()?;
-        match serde_json::from_str(d.get_first(self.fields.record)?.as_str()?).ok()? {
+        match self.record_of(&d)? {
             StoredRecord::Document(doc) => Some(*doc),
             _ => None,
         }
@@ -686,9 +716,7 @@ impl GongbaoIndex {
         let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
-            if let Some(StoredRecord::Document(doc)) =
-                d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
-            {
+            if let Some(StoredRecord::Document(doc)) = self.record_of(&d) {
                 out.push(*doc);
             }
         }
@@ -701,7 +729,7 @@ impl GongbaoIndex {
         let top = searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).ok()?;
         let (_, addr) = top.first()?;
         let d: TantivyDocument = searcher.doc(*addr).ok()?;
-        match serde_json::from_str(d.get_first(self.fields.record)?.as_str()?).ok()? {
+        match self.record_of(&d)? {
             StoredRecord::Issue(e) => Some(e),
             _ => None,
         }

@@ -41,6 +41,7 @@ pub mod serve;
 pub mod signals;
 pub mod status;
 pub mod storage;
+pub mod stored;
 pub mod structure;
 pub mod text;
 pub mod tokenizer;

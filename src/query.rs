@@ -16,6 +16,7 @@ use crate::index::{date_key, GongbaoIndex, KIND_DOCUMENT, KIND_PROVISION};
 use crate::lookup::ApproximateMatch;
 use crate::rank::{rank, Plan, Ranking};
 use crate::status::ForceMap;
+use crate::stored::HitSummary;
 use crate::tokenizer::CharTokenizer;
 use chrono::NaiveDate;
 use regex::Regex;
@@ -398,28 +399,11 @@ fn ranked(
     Ok((out, partial, plan))
 }
 
-/// The fields of a stored document record a hit needs (the provisions are
-/// skipped, not built).
-#[derive(Deserialize)]
-struct DocHitView {
-    id: String,
-    doc_number: Option<String>,
-    title: String,
-    issuer: Vec<String>,
-    signed_date: Option<NaiveDate>,
-    validity: WindowView,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct WindowView {
-    effective_from: Option<NaiveDate>,
-    effective_until: Option<NaiveDate>,
-}
-
 /// A stored document, as hits show it.
 struct Shown {
-    doc: DocHitView,
+    doc: HitSummary,
+    /// The document's text (stored in `body`).
+    text: String,
     /// The stored clauses (a JSON array): a hit shows one of them.
     clauses: String,
 }
@@ -457,11 +441,12 @@ fn nth_of_array<T: serde::de::DeserializeOwned>(json: &str, i: usize) -> Option<
 fn load(ix: &GongbaoIndex, searcher: &Searcher, addr: DocAddress) -> Result<Option<Shown>> {
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
     let d: TantivyDocument = searcher.doc(addr).map_err(err)?;
-    let Some(doc) = d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str::<DocHitView>(r).ok()) else {
+    let Some(doc) = d.get_first(ix.fields.hit).and_then(|v| v.as_str()).and_then(HitSummary::from_json) else {
         return Ok(None);
     };
+    let text = d.get_first(ix.fields.body).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let clauses = d.get_first(ix.fields.clauses).and_then(|v| v.as_str()).unwrap_or("[]").to_string();
-    Ok(Some(Shown { doc, clauses }))
+    Ok(Some(Shown { doc, text, clauses }))
 }
 
 fn provision_ref(c: &Clause) -> ProvisionRef {
@@ -496,7 +481,7 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
         }
         let Some(Some(shown)) = cache.get(&r.addr) else { continue };
         let d = &shown.doc;
-        let status = Some(force.status_of(&d.id, d.validity.effective_from, d.validity.effective_until).as_str().to_string());
+        let status = Some(force.status_of(&d.id, d.effective_from, d.effective_until).as_str().to_string());
         let base = |kind: &str, id: String, snippet: String, provision: Option<ProvisionRef>| Hit {
             id,
             kind: kind.into(),
@@ -513,12 +498,12 @@ pub fn search(ix: &GongbaoIndex, searcher: &Searcher, req: &SearchRequest) -> Re
         match r.clause {
             Some(ci) => {
                 let Some(c) = shown.clause(ci) else { continue };
-                hits.push(base(KIND_PROVISION, c.id.clone(), snippet(c.text(&d.text), &terms, 80), Some(provision_ref(&c))));
+                hits.push(base(KIND_PROVISION, c.id.clone(), snippet(c.text(&shown.text), &terms, 80), Some(provision_ref(&c))));
             }
             None => {
                 let best_clause = r.best.and_then(|ci| shown.clause(ci));
                 let best = best_clause.as_ref().map(provision_ref);
-                hits.push(base(KIND_DOCUMENT, d.id.clone(), doc_snippet(&d.text, best_clause.as_ref(), &terms, 80), best));
+                hits.push(base(KIND_DOCUMENT, d.id.clone(), doc_snippet(&shown.text, best_clause.as_ref(), &terms, 80), best));
             }
         }
     }
@@ -656,8 +641,8 @@ fn doc_snippet(text: &str, best: Option<&Clause>, terms: &[String], width: usize
         // Bytes on either side: a Han character is three.
         let margin = width * 3;
         let a = text.floor_char_boundary(c.start.saturating_sub(margin));
-        let b = text.ceil_char_boundary(c.end.saturating_add(margin).min(text.len()));
-        if let Some(s) = snippet_within(text, a..b, terms, width, true) {
+        let b = text.ceil_char_boundary(c.end.saturating_add(margin));
+        if let Some(s) = text.get(a..b).and_then(|stretch| snippet_within(stretch, a > 0, b < text.len(), terms, width, true)) {
             return s;
         }
     }
@@ -668,16 +653,15 @@ fn doc_snippet(text: &str, best: Option<&Clause>, terms: &[String], width: usize
 /// of verbatim matches of `terms` (compared width- and case-folded, skipping
 /// punctuation as the index does), with the matches in `<mark>`…`</mark>`.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
-    snippet_within(text, 0..text.len(), terms, width, false).unwrap_or_default()
+    snippet_within(text, false, false, terms, width, false).unwrap_or_default()
 }
 
-/// [`snippet`] of the stretch `region` (byte offsets on character
-/// boundaries) of `text`; with `exact_only`, `None` when no term stands
+/// [`snippet`] of a stretch of a text (with text `before` and `after` it,
+/// marked by an ellipsis); with `exact_only`, `None` when no term stands
 /// there verbatim.
-fn snippet_within(text: &str, region: std::ops::Range<usize>, terms: &[String], width: usize, exact_only: bool) -> Option<String> {
+fn snippet_within(stretch: &str, before: bool, after: bool, terms: &[String], width: usize, exact_only: bool) -> Option<String> {
     use crate::tokenizer::{fold_char, indexed};
-    let (before, after) = (region.start > 0, region.end < text.len());
-    let chars: Vec<char> = text[region].chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    let chars: Vec<char> = stretch.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
     // The indexed characters of the text, folded, with their positions.
     let seq: Vec<(usize, char)> = chars.iter().enumerate().filter(|(_, c)| indexed(**c)).map(|(i, c)| (i, fold_char(*c))).collect();
     // A number is marked where no numeral stands beside it (2年 not in 1992年).

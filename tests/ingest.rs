@@ -370,3 +370,81 @@ fn a_hanging_or_exploding_extractor_is_bounded() {
         assert!(f["warnings"].to_string().contains(why), "{r}");
     }
 }
+
+/// An index written by the previous schema (the record stored as JSON text,
+/// the text not stored, no hit summary), made from this index's entries.
+fn write_previous_schema_index(from: &Path, to: &Path) {
+    use gongbao::index::{for_each_record, GongbaoIndex, StoredRecord};
+    use tantivy::schema::{FieldType, OwnedValue, Schema, TextOptions, STORED};
+    use tantivy::{Index, TantivyDocument};
+    let ix = GongbaoIndex::open(from).unwrap();
+    let now = ix.index.schema();
+    let mut b = Schema::builder();
+    for (_, entry) in now.fields() {
+        match (entry.name(), entry.field_type()) {
+            ("hit", _) => {}
+            ("record", _) => {
+                b.add_text_field("record", STORED);
+            }
+            ("body", FieldType::Str(o)) => {
+                b.add_text_field("body", TextOptions::default().set_indexing_options(o.get_indexing_options().unwrap().clone()));
+            }
+            _ => {
+                b.add_field(entry.clone());
+            }
+        }
+    }
+    let old = b.build();
+    std::fs::create_dir_all(to).unwrap();
+    let index = Index::create_in_dir(to, old.clone()).unwrap();
+    gongbao::tokenizer::register(&index);
+    let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 50_000_000).unwrap();
+    let mut records = Vec::new();
+    for_each_record(&ix.index, from, |r| records.push(r)).unwrap();
+    let issues: Vec<_> = records.iter().filter_map(|r| if let StoredRecord::Issue(e) = r { Some(e.clone()) } else { None }).collect();
+    for r in &records {
+        let entry = match r {
+            StoredRecord::Issue(e) => ix.issue_entry(e),
+            StoredRecord::Changes(c) => ix.changes_entry(c),
+            StoredRecord::Document(d) => ix.document_entry(d, &issues.iter().find(|e| e.documents.contains(&d.id)).unwrap().issue),
+        };
+        let mut doc = TantivyDocument::new();
+        for (field, value) in entry.field_values() {
+            let name = now.get_field_name(field);
+            match name {
+                "hit" => continue,
+                "record" => doc.add_text(old.get_field("record").unwrap(), serde_json::to_string(r).unwrap()),
+                _ => doc.add_field_value(old.get_field(name).unwrap(), &OwnedValue::from(value)),
+            }
+        }
+        w.add_document(doc).unwrap();
+    }
+    w.commit().unwrap();
+}
+
+#[test]
+fn an_index_of_the_previous_schema_is_refused_then_rebuilt_into_this_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    ingest_json(&index, &[&root().join("corpus")]);
+    let records = export(&index);
+    let old = dir.path().join("old");
+    write_previous_schema_index(&index, &old);
+    // Searching and ingesting refuse it, saying what to do.
+    let out = run(&["search", "社区食堂"], Some(&old));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gongbao rebuild"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Rebuilding reads its records (JSON text) into an index of this schema.
+    let out = run(&["rebuild"], Some(&old));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(export(&old), records);
+    let search = |index: &Path| {
+        let out = run(&["search", "社区食堂", "--json"], Some(index));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["hits"].as_array().unwrap().iter().map(|h| (h["id"].to_string(), h["snippet"].to_string())).collect::<Vec<_>>()
+    };
+    let hits = search(&old);
+    assert!(!hits.is_empty());
+    assert_eq!(hits, search(&index));
+}
