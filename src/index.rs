@@ -433,7 +433,7 @@ impl GongbaoIndex {
         files.sort();
         for f in files {
             let verdict =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.index.directory().validate_checksum(Path::new(&f))));
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::check::validate_checksum(&self.dir, Path::new(&f))));
             match verdict {
                 Ok(Ok(true)) => {}
                 Ok(Ok(false)) => return Some((f, "checksum mismatch (overwritten?)".into())),
