@@ -512,7 +512,8 @@ impl GongbaoIndex {
     pub fn changes_entry(&self, set: &crate::changes::ChangeSet) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::new();
-        d.add_text(f.id, format!("changes:{}", set.ingested.to_rfc3339()));
+        let part = set.part.map(|p| format!("/{p}")).unwrap_or_default();
+        d.add_text(f.id, format!("changes:{}{part}", set.ingested.to_rfc3339()));
         d.add_text(f.kind, KIND_CHANGES);
         d.add_text(f.record, serde_json::to_string(&StoredRecord::Changes(set.clone())).unwrap_or_default());
         d

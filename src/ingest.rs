@@ -664,9 +664,9 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     // before this point leaves it to the next run, which finds the same).
     let opts_changes = crate::changes::ChangeOptions { today: stamp.date_naive(), expires_within: opts.expires_within };
     match crate::changes::record(ix, &mut writer, &touched, opts_changes, stamp) {
-        Ok(Some(set)) => {
-            report.changes = crate::changes::counts(&set.changes);
-            report.ingested = Some(set.ingested);
+        Ok(Some(recorded)) => {
+            report.changes = recorded.counts;
+            report.ingested = Some(recorded.ingested);
         }
         Ok(None) => {}
         Err(e) => {
