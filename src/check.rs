@@ -132,7 +132,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
     };
     r.segments = segments.len();
     let (_, fields) = crate::index::schema();
-    let ix = GongbaoIndex { index: index.clone(), fields, dir: dir.to_owned() };
+    let ix = GongbaoIndex { index: index.clone(), fields, dir: dir.to_owned(), maps: None };
     // Every file of every segment, read whole: its checksum, or why it cannot be read.
     let names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())

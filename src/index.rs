@@ -341,6 +341,9 @@ pub struct GongbaoIndex {
     pub index: Index,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// The directory `index` reads through, when opened here: its maps are
+    /// what [`crate::resident::Releaser`] keeps out of resident memory.
+    pub maps: Option<tantivy::directory::MmapDirectory>,
 }
 
 impl GongbaoIndex {
@@ -363,12 +366,22 @@ impl GongbaoIndex {
             return Self::open(dir);
         }
         let (schema, fields) = schema();
-        let index = Index::builder()
-            .schema(schema)
-            .settings(index_settings())
-            .create_in_dir(dir)
-            .map_err(|e| storage::classify(dir, &e, "creating the index"))?;
-        Self::wrap(index, fields, dir)
+        let doing = "creating the index";
+        let maps = Self::maps(dir, doing)?;
+        // What Index::create_in_dir does, with the directory kept.
+        let created = match Index::exists(&maps) {
+            Ok(true) => Err(tantivy::TantivyError::IndexAlreadyExists),
+            Ok(false) => Index::create(maps.clone(), schema, index_settings()),
+            Err(e) => Err(e.into()),
+        };
+        let index = created.map_err(|e| storage::classify(dir, &e, doing))?;
+        Self::wrap(index, fields, dir, Some(maps))
+    }
+
+    /// The memory-mapped directory of the index in `dir` (kept, for
+    /// [`GongbaoIndex::maps`]).
+    fn maps(dir: &Path, doing: &str) -> Result<tantivy::directory::MmapDirectory> {
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| storage::classify(dir, &e.into(), doing))
     }
 
     /// Open an existing index (for searching); a clear error if there is
@@ -391,9 +404,10 @@ impl GongbaoIndex {
         if let Err(e) = serde_json::from_slice::<serde_json::Value>(&text) {
             return Err(storage::damaged(dir, "meta.json", format!("not the JSON tantivy writes ({e})")));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| storage::classify(dir, &e, "opening"))?;
+        let maps = Self::maps(dir, "opening")?;
+        let index = Index::open(maps.clone()).map_err(|e| storage::classify(dir, &e, "opening"))?;
         let (_, fields) = schema();
-        let ix = Self::wrap(index, fields, dir)?;
+        let ix = Self::wrap(index, fields, dir, Some(maps))?;
         ix.open_segments()?;
         crate::check::verify_new_files(&ix)?;
         Ok(ix)
@@ -455,13 +469,13 @@ impl GongbaoIndex {
         })
     }
 
-    fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
+    fn wrap(index: Index, fields: Fields, dir: &Path, maps: Option<tantivy::directory::MmapDirectory>) -> Result<GongbaoIndex> {
         let (expected, _) = schema();
         if index.schema() != expected {
             return Err(Self::err(dir, "the index was built with another schema version (run `gongbao rebuild`)"));
         }
         tokenizer::register(&index);
-        Ok(GongbaoIndex { index, fields, dir: dir.to_owned() })
+        Ok(GongbaoIndex { index, fields, dir: dir.to_owned(), maps })
     }
 
     /// A reader that reloads only when asked.

@@ -369,6 +369,10 @@ pub fn run(dir: &Path, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Pr
 /// Ingest `paths` into `ix`.
 pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
     let t0 = Instant::now();
+    // The run reads the whole index (merges, change detection, the export):
+    // the pages of its maps are given back as it goes, so that its memory
+    // does not grow with the index.
+    let _release = ix.maps.clone().map(|m| crate::resident::Releaser::start(m, crate::resident::PERIOD));
     let extract = opts.extract;
     let mut report = IngestReport {
         files: vec![],
