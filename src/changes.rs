@@ -464,15 +464,18 @@ impl Detector<'_> {
                 )),
             ),
         ]);
-        for d in self.ix.documents_matching(self.searcher, &in_range)? {
+        self.ix.for_each_document_matching(self.searcher, &in_range, |d| {
             candidates.push(d.id);
-        }
+            Ok(())
+        })?;
         let force = TermQuery::new(Term::from_field_text(f.force_links, FORCE), IndexRecordOption::Basic);
-        for d in self.ix.documents_matching(self.searcher, &force)? {
+        let (ix, searcher, titles) = (self.ix, self.searcher, &mut self.titles);
+        ix.for_each_document_matching(searcher, &force, |d| {
             for l in d.links.iter().filter(|l| l.kind == LinkKind::Extends && l.until.is_some_and(|u| lo <= u && u <= hi)) {
-                candidates.extend(self.titles.link_targets(self.ix, self.searcher, &d, l, source_date(&d))?);
+                candidates.extend(titles.link_targets(ix, searcher, &d, l, source_date(&d))?);
             }
-        }
+            Ok(())
+        })?;
         let mut seen = HashSet::new();
         candidates.retain(|c| seen.insert(c.clone()));
         let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
@@ -619,7 +622,7 @@ fn record_within(
     stamp: DateTime<FixedOffset>,
     bounds: Bounds,
 ) -> Result<Option<Recorded>> {
-    let reader = ix.reader()?;
+    let reader = ix.scan_reader()?;
     let searcher = reader.searcher();
     let mut pending: Vec<Change> = Vec::new();
     let mut counts = BTreeMap::new();

@@ -72,6 +72,12 @@ pub const KIND_PROVISION: &str = "provision";
 /// What one ingest made known ([`crate::changes::ChangeSet`]).
 pub const KIND_CHANGES: &str = "changes";
 
+/// Decompressed blocks of stored records a [`GongbaoIndex::scan_reader`]
+/// keeps per segment: a document's block is read again for the next
+/// documents of its issue (records are stored in the order of their
+/// issues), and for little else.
+pub const SCAN_CACHE_BLOCKS: usize = 8;
+
 /// The low 32 bits of the last `clause_starts` value.
 pub const CLAUSE_END: u64 = u32::MAX as u64;
 
@@ -487,6 +493,20 @@ impl GongbaoIndex {
             .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
     }
 
+    /// A reader for going through many records once each (change
+    /// detection, the force links): its segments keep [`SCAN_CACHE_BLOCKS`]
+    /// decompressed blocks of stored records each, not tantivy's 100 — 25 MB
+    /// a segment once a segment has that many, so what a reader held grew
+    /// with the index.
+    pub fn scan_reader(&self) -> Result<IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(SCAN_CACHE_BLOCKS)
+            .try_into()
+            .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
+    }
+
     /// The single writer. Fails at once if another process holds it.
     pub fn writer(&self) -> Result<IndexWriter> {
         self.index.writer_with_num_threads(1, 64_000_000).map_err(|e| match e {
@@ -695,19 +715,35 @@ impl GongbaoIndex {
 
     /// The stored records of the documents that match `query`.
     pub fn documents_matching(&self, searcher: &tantivy::Searcher, query: &dyn tantivy::query::Query) -> Result<Vec<DocumentRecord>> {
+        let mut out = Vec::new();
+        self.for_each_document_matching(searcher, query, |d| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Call `f` with the stored record of each document that matches
+    /// `query`, one at a time, in index order (for queries that match a
+    /// share of the whole corpus: their records are not all held at once).
+    pub fn for_each_document_matching(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        mut f: impl FnMut(DocumentRecord) -> Result<()>,
+    ) -> Result<()> {
         let addrs = searcher.search(query, &tantivy::collector::DocSetCollector).map_err(|e| Self::err(&self.dir, e))?;
         let mut addrs: Vec<_> = addrs.into_iter().collect();
         addrs.sort();
-        let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
             if let Some(StoredRecord::Document(doc)) =
                 d.get_first(self.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
             {
-                out.push(*doc);
+                f(*doc)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The issue entry stored for a source file's SHA-256, if any.
