@@ -372,7 +372,7 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     // The run reads the whole index (merges, change detection, the export):
     // the pages of its maps are given back as it goes, so that its memory
     // does not grow with the index.
-    let _release = ix.maps.clone().map(|m| crate::resident::Releaser::start(m, crate::resident::PERIOD));
+    let _release = ix.maps.clone().map(|m| crate::resident::Releaser::start(m, crate::resident::PERIOD, crate::resident::SLACK));
     let extract = opts.extract;
     let mut report = IngestReport {
         files: vec![],

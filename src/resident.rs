@@ -12,24 +12,32 @@
 //! merges happen inside tantivy, so no reading of ours in smaller pieces can
 //! bound them.
 //!
-//! A [`Releaser`] is a thread that, every [`PERIOD`], tells the kernel that
-//! the pages of every map the index's directory holds open are not needed
+//! A [`Releaser`] is a thread that looks, every [`PERIOD`], at how much of
+//! the process's resident memory is file pages (`/proc/self/statm`), and
+//! once that has grown by [`SLACK`] tells the kernel that the pages of every
+//! map the index's directory holds open are not needed
 //! (`madvise(MADV_DONTNEED)`). For a read-only shared map of a file that
 //! only takes the pages out of the process's page tables: they stay in the
 //! page cache, and the next read of one maps it again (a minor fault, no
-//! disk read). What stays resident is what was read in the last period.
-//! Each map is held (an `Arc` from the directory's cache) while it is
-//! advised, so the range advised is always that map's, never memory that a
-//! map just let go of and something else took.
+//! disk read). What stays resident of the maps is about [`SLACK`] and what
+//! was read in the last period (a merge copies a segment's whole store in
+//! one write: 70 MB at 1,000 issues, at several hundred MB a second). Each
+//! map is held (an `Arc` from the directory's cache) while it is advised, so
+//! the range advised is always that map's, never memory that a map just let
+//! go of and something else took.
 
 use std::sync::mpsc;
 use std::time::Duration;
 use tantivy::directory::{Directory, MmapDirectory};
 
-/// How often the maps' pages are given back: what stays resident is what
-/// was read in the last period (a merge copies a segment's whole store in
-/// one write, at a few hundred MB a second).
-pub const PERIOD: Duration = Duration::from_millis(20);
+/// How often the releaser looks at the process's file pages (a read of
+/// `/proc/self/statm`).
+pub const PERIOD: Duration = Duration::from_millis(5);
+
+/// How much the process's resident file pages may grow before the maps'
+/// pages are given back (giving back is one `madvise` per map: a hundred or
+/// more maps while an ingest merges).
+pub const SLACK: u64 = 8 << 20;
 
 /// The thread that keeps the pages of `dir`'s maps out of resident memory;
 /// it stops when dropped.
@@ -39,16 +47,26 @@ pub struct Releaser {
 }
 
 impl Releaser {
-    /// Start giving back the pages of `dir`'s maps every `period`. Where
-    /// the thread cannot be started, nothing is given back (the ingest
-    /// works the same, with more memory).
-    pub fn start(dir: MmapDirectory, period: Duration) -> Releaser {
+    /// Start giving back the pages of `dir`'s maps `period` from now, then
+    /// whenever, looked at every `period`, the process's resident file
+    /// pages have grown by more than `slack` bytes since (every time, where
+    /// `/proc/self/statm` cannot be read). Where the thread cannot be
+    /// started, nothing is given back (the ingest works the same, with more
+    /// memory).
+    pub fn start(dir: MmapDirectory, period: Duration, slack: u64) -> Releaser {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("gongbao-release-maps".into())
             .spawn(move || {
+                // Given back at the first look, then as they grow.
+                let mut floor = None;
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(period) {
+                    let now = file_resident();
+                    if matches!((now, floor), (Some(n), Some(f)) if n <= f + slack) {
+                        continue;
+                    }
                     release(&dir);
+                    floor = file_resident();
                 }
             })
             .ok();
@@ -62,6 +80,22 @@ impl Drop for Releaser {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// The process's resident file pages (and shared memory), in bytes.
+fn file_resident() -> Option<u64> {
+    // statm: size resident shared text lib data dt, in pages.
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let shared: u64 = statm.split_whitespace().nth(2)?.parse().ok()?;
+    Some(shared * page_size()? as u64)
+}
+
+fn page_size() -> Option<usize> {
+    // SAFETY: sysconf has no preconditions.
+    match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+        p if p > 0 => Some(p as usize),
+        _ => None,
     }
 }
 
@@ -79,11 +113,7 @@ pub fn release(dir: &MmapDirectory) {
 /// `madvise(MADV_DONTNEED)` over the pages of `bytes`, which must be (part
 /// of) one read-only shared map of a file: its content stays the file's.
 fn dont_need(bytes: &[u8]) {
-    // SAFETY: sysconf has no preconditions.
-    let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
-        p if p > 0 => p as usize,
-        _ => return,
-    };
+    let Some(page) = page_size() else { return };
     if bytes.is_empty() {
         return;
     }
@@ -172,7 +202,7 @@ mod tests {
         assert!(after < before / 20, "{before} kB resident before, {after} kB after");
         assert_eq!(read_all(), first, "read again from the page cache, the same");
         // The thread does the same, and stops when dropped.
-        let r = Releaser::start(mmap.clone(), Duration::from_millis(5));
+        let r = Releaser::start(mmap.clone(), Duration::from_millis(5), 0);
         read_all();
         std::thread::sleep(Duration::from_millis(100));
         assert!(resident_kb(dir.path()) < before / 20);
