@@ -29,6 +29,12 @@
 //! to the next) and those it replaced, at their links and at the links that
 //! point at them, and at the windows that end between the last ingest and N
 //! days after today ([`crate::clock`]): `expires` once per document and end.
+//!
+//! However many documents an ingest brings, what it holds at a time stays
+//! bounded: the documents are looked at [`DOCUMENTS_AT_A_TIME`] at a time,
+//! and an ingest that makes more than [`CHANGES_PER_PART`] changes known
+//! stores them in parts (entries sharing its `ingested`, numbered by
+//! `part`), committed together; [`recorded`] joins them back into one.
 
 use crate::analyse::{Link, LinkKind};
 use crate::docnum::DocNumber;
@@ -176,11 +182,49 @@ pub struct Change {
     pub ingested: DateTime<FixedOffset>,
 }
 
-/// What one ingest made known (an index entry of kind `changes`).
+/// How many documents change detection looks at a time (with their links
+/// and the links that point at them): what it holds stays bounded however
+/// many an ingest brings (a run of 1,000 issues brings 19,000).
+pub const DOCUMENTS_AT_A_TIME: usize = 500;
+
+/// At most this many changes are stored in one entry: an ingest that makes
+/// more known stores them in parts.
+pub const CHANGES_PER_PART: usize = 2000;
+
+/// What one ingest made known (an index entry of kind `changes`), or a part
+/// of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeSet {
     pub ingested: DateTime<FixedOffset>,
+    /// Which part of its ingest's changes this entry holds (1, 2, …), when
+    /// they are stored in more than one ([`CHANGES_PER_PART`]); the parts
+    /// of an ingest share its `ingested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
     pub changes: Vec<Change>,
+}
+
+/// How much change detection takes on at a time.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    /// Documents looked at a time ([`DOCUMENTS_AT_A_TIME`]).
+    documents: usize,
+    /// Changes per stored entry ([`CHANGES_PER_PART`]).
+    changes: usize,
+}
+
+impl Bounds {
+    const DEFAULT: Bounds = Bounds { documents: DOCUMENTS_AT_A_TIME, changes: CHANGES_PER_PART };
+}
+
+/// What an ingest recorded: when, and how many changes of each kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub ingested: DateTime<FixedOffset>,
+    /// Counted by kind ([`counts`]).
+    pub counts: BTreeMap<String, usize>,
+    /// How many entries hold them (1 unless there were more than [`CHANGES_PER_PART`]).
+    pub parts: usize,
 }
 
 /// What `changes --json` and `/api/changes` answer.
@@ -213,9 +257,13 @@ pub struct ChangeOptions {
 pub fn counts(changes: &[Change]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for c in changes {
-        *m.entry(c.kind.as_str().to_string()).or_insert(0) += 1;
+        count(&mut m, c);
     }
     m
+}
+
+fn count(m: &mut BTreeMap<String, usize>, c: &Change) {
+    *m.entry(c.kind.as_str().to_string()).or_insert(0) += 1;
 }
 
 /// `3 repealed, 1 extended, 6 added` (kinds in their order), or `none`.
@@ -252,14 +300,27 @@ struct Detector<'a> {
     known: HashSet<String>,
     out: Vec<Change>,
     titles: TitleResolver,
-    /// One copy of each record, however many links name it.
+    /// One copy of each record, however many links name it (of the
+    /// documents looked at now: see [`Detector::forget`]).
     docs: HashMap<String, Option<std::rc::Rc<DocumentRecord>>>,
 }
 
 impl Detector<'_> {
+    /// Let go of what was read for the documents looked at so far (the
+    /// records and titles; the changes found are the caller's by now): what
+    /// the detector holds stays what one group of documents needs.
+    fn forget(&mut self) {
+        self.docs.clear();
+        self.titles = TitleResolver::default();
+    }
+
+    /// The changes found since the last call, in the order found.
+    fn take(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.out)
+    }
+
     /// A document's record without its text and provisions (nothing here
-    /// reads them), kept for the run: a run of 1,000 issues looks at 19,000
-    /// documents, and their texts would be 150 MB.
+    /// reads them), kept while its group is looked at.
     fn doc(&mut self, id: &str) -> Option<std::rc::Rc<DocumentRecord>> {
         if !self.docs.contains_key(id) {
             let d = self.ix.document(self.searcher, id).map(|mut d| {
@@ -403,15 +464,18 @@ impl Detector<'_> {
                 )),
             ),
         ]);
-        for d in self.ix.documents_matching(self.searcher, &in_range)? {
+        self.ix.for_each_document_matching(self.searcher, &in_range, |d| {
             candidates.push(d.id);
-        }
+            Ok(())
+        })?;
         let force = TermQuery::new(Term::from_field_text(f.force_links, FORCE), IndexRecordOption::Basic);
-        for d in self.ix.documents_matching(self.searcher, &force)? {
+        let (ix, searcher, titles) = (self.ix, self.searcher, &mut self.titles);
+        ix.for_each_document_matching(searcher, &force, |d| {
             for l in d.links.iter().filter(|l| l.kind == LinkKind::Extends && l.until.is_some_and(|u| lo <= u && u <= hi)) {
-                candidates.extend(self.titles.link_targets(self.ix, self.searcher, &d, l, source_date(&d))?);
+                candidates.extend(titles.link_targets(ix, searcher, &d, l, source_date(&d))?);
             }
-        }
+            Ok(())
+        })?;
         let mut seen = HashSet::new();
         candidates.retain(|c| seen.insert(c.clone()));
         let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
@@ -457,17 +521,38 @@ impl Detector<'_> {
 /// the documents not yet announced and those in `touched` (replaced by this
 /// ingest), their links and the links pointing at them, and the windows
 /// that end from the last ingest's date to `expires_within` days after
-/// today. Each carries `stamp`. Ordered by kind, then as found.
+/// today. Each carries `stamp`, and is given to `found` in the order found:
+/// the documents in the order of their issues, [`DOCUMENTS_AT_A_TIME`] at a
+/// time (each group's `added`, then its links' changes, then the changes of
+/// the links that point at it), then the `expires`. Nothing is found twice.
 pub fn detect(
     ix: &GongbaoIndex,
     searcher: &Searcher,
     touched: &[String],
     opts: ChangeOptions,
     stamp: DateTime<FixedOffset>,
-) -> Result<Vec<Change>> {
-    let sets = recorded(ix, searcher)?;
-    let known: HashSet<String> = sets.iter().flat_map(|s| s.changes.iter().map(|c| c.id.clone())).collect();
-    let last_run = sets.iter().map(|s| s.ingested.date_naive()).max();
+    found: impl FnMut(Change) -> Result<()>,
+) -> Result<()> {
+    detect_within(ix, searcher, touched, opts, stamp, Bounds::DEFAULT, found)
+}
+
+fn detect_within(
+    ix: &GongbaoIndex,
+    searcher: &Searcher,
+    touched: &[String],
+    opts: ChangeOptions,
+    stamp: DateTime<FixedOffset>,
+    bounds: Bounds,
+    mut found: impl FnMut(Change) -> Result<()>,
+) -> Result<()> {
+    // What earlier ingests recorded: the ids, and the date of the last, read
+    // entry by entry.
+    let mut known: HashSet<String> = HashSet::new();
+    let mut last_run: Option<NaiveDate> = None;
+    for_each_entry(ix, searcher, |s| {
+        last_run = last_run.max(Some(s.ingested.date_naive()));
+        known.extend(s.changes.into_iter().map(|c| c.id));
+    })?;
     let mut det = Detector { ix, searcher, stamp, known, out: Vec::new(), titles: TitleResolver::default(), docs: HashMap::new() };
     // The documents to look at, in the order of their issues.
     let mut ids: Vec<String> = Vec::new();
@@ -484,69 +569,131 @@ pub fn detect(
             ids.push(id.clone());
         }
     }
-    let docs: Vec<std::rc::Rc<DocumentRecord>> = ids.iter().filter_map(|id| det.doc(id)).collect();
-    for d in &docs {
-        det.added(d);
-    }
-    for d in &docs {
-        for l in &d.links {
-            det.link(d, l)?;
+    drop(listed);
+    for group in ids.chunks(bounds.documents.max(1)) {
+        let docs: Vec<std::rc::Rc<DocumentRecord>> = group.iter().filter_map(|id| det.doc(id)).collect();
+        for d in &docs {
+            det.added(d);
         }
-    }
-    // Links that name these documents: by 文号 (recorded already, when the
-    // linking document came first) or by a title that now names them.
-    for d in &docs {
-        for (src, l) in crate::status::incoming(ix, searcher, &d.id)? {
-            if ChangeKind::of_link(l.kind).is_some() {
-                det.link(&src, &l)?;
+        for d in &docs {
+            for l in &d.links {
+                det.link(d, l)?;
             }
         }
+        // Links that name these documents: by 文号 (recorded already, when the
+        // linking document came first) or by a title that now names them.
+        for d in &docs {
+            for (src, l) in crate::status::incoming(ix, searcher, &d.id)? {
+                if ChangeKind::of_link(l.kind).is_some() {
+                    det.link(&src, &l)?;
+                }
+            }
+        }
+        drop(docs);
+        det.forget();
+        det.take().into_iter().try_for_each(&mut found)?;
     }
     let lo = last_run.map(|p| p.min(opts.today)).unwrap_or(opts.today);
     let hi = opts.today.checked_add_days(chrono::Days::new(opts.expires_within as u64)).unwrap_or(NaiveDate::MAX);
     det.expiries(lo, hi)?;
-    let mut out = det.out;
-    out.sort_by_key(|c| c.kind);
-    Ok(out)
+    det.take().into_iter().try_for_each(&mut found)
 }
 
-/// Find what this ingest made known and commit it as one entry (`None`
-/// when it made nothing known: nothing is committed).
+/// Find what this ingest made known and commit it (`None` when it made
+/// nothing known: nothing is committed): one entry, or, past
+/// [`CHANGES_PER_PART`] changes, parts of that many, staged as they fill
+/// and committed together, so that the ingest's changes are all recorded
+/// or none.
 pub fn record(
     ix: &GongbaoIndex,
     writer: &mut tantivy::IndexWriter,
     touched: &[String],
     opts: ChangeOptions,
     stamp: DateTime<FixedOffset>,
-) -> Result<Option<ChangeSet>> {
-    let reader = ix.reader()?;
-    let searcher = reader.searcher();
-    let changes = detect(ix, &searcher, touched, opts, stamp)?;
-    drop(searcher);
-    drop(reader);
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    let set = ChangeSet { ingested: stamp, changes };
-    ix.stage_changes(writer, &set)?;
-    ix.commit(writer, &serde_json::json!({"changes": set.changes.len(), "ingested": stamp}).to_string())?;
-    Ok(Some(set))
+) -> Result<Option<Recorded>> {
+    record_within(ix, writer, touched, opts, stamp, Bounds::DEFAULT)
 }
 
-/// Every change set recorded in the index, oldest first.
-pub fn recorded(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ChangeSet>> {
+fn record_within(
+    ix: &GongbaoIndex,
+    writer: &mut tantivy::IndexWriter,
+    touched: &[String],
+    opts: ChangeOptions,
+    stamp: DateTime<FixedOffset>,
+    bounds: Bounds,
+) -> Result<Option<Recorded>> {
+    let reader = ix.scan_reader()?;
+    let searcher = reader.searcher();
+    let mut pending: Vec<Change> = Vec::new();
+    let mut counts = BTreeMap::new();
+    let mut parts: u32 = 0;
+    detect_within(ix, &searcher, touched, opts, stamp, bounds, |c| {
+        count(&mut counts, &c);
+        pending.push(c);
+        if pending.len() >= bounds.changes {
+            parts += 1;
+            stage_part(ix, writer, stamp, Some(parts), std::mem::take(&mut pending))?;
+        }
+        Ok(())
+    })?;
+    drop(searcher);
+    drop(reader);
+    if !pending.is_empty() {
+        let part = (parts > 0).then_some(parts + 1);
+        parts += 1;
+        stage_part(ix, writer, stamp, part, pending)?;
+    }
+    if parts == 0 {
+        return Ok(None);
+    }
+    let total: usize = counts.values().sum();
+    ix.commit(writer, &serde_json::json!({"changes": total, "ingested": stamp}).to_string())?;
+    Ok(Some(Recorded { ingested: stamp, counts, parts: parts as usize }))
+}
+
+/// Stage one entry of an ingest's changes, by kind, then as found.
+fn stage_part(
+    ix: &GongbaoIndex,
+    writer: &tantivy::IndexWriter,
+    ingested: DateTime<FixedOffset>,
+    part: Option<u32>,
+    mut changes: Vec<Change>,
+) -> Result<()> {
+    changes.sort_by_key(|c| c.kind);
+    ix.stage_changes(writer, &ChangeSet { ingested, part, changes })
+}
+
+/// Call `f` with every entry of kind `changes` (a whole ingest's changes,
+/// or a part of them), one at a time, in index order.
+fn for_each_entry(ix: &GongbaoIndex, searcher: &Searcher, mut f: impl FnMut(ChangeSet)) -> Result<()> {
     let q = TermQuery::new(Term::from_field_text(ix.fields.kind, KIND_CHANGES), IndexRecordOption::Basic);
     let err = |e: tantivy::TantivyError| Error::Index { path: ix.dir.clone(), reason: e.to_string() };
-    let addrs = searcher.search(&q, &tantivy::collector::DocSetCollector).map_err(err)?;
-    let mut out = Vec::new();
+    let mut addrs: Vec<_> = searcher.search(&q, &tantivy::collector::DocSetCollector).map_err(err)?.into_iter().collect();
+    addrs.sort();
     for a in addrs {
         let d: TantivyDocument = searcher.doc(a).map_err(err)?;
         if let Some(StoredRecord::Changes(s)) = ix.record_of(&d) {
-            out.push(s);
+            f(s);
         }
     }
-    out.sort_by_key(|s| s.ingested);
-    Ok(out)
+    Ok(())
+}
+
+/// Every change set recorded in the index, one per ingest, oldest first:
+/// the parts of an ingest (the entries with its `ingested`) joined in the
+/// order of their `part`, its changes by kind, then as found.
+pub fn recorded(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ChangeSet>> {
+    let mut by_ingest: BTreeMap<DateTime<FixedOffset>, Vec<ChangeSet>> = BTreeMap::new();
+    for_each_entry(ix, searcher, |s| by_ingest.entry(s.ingested).or_default().push(s))?;
+    Ok(by_ingest.into_iter().map(|(ingested, entries)| join(ingested, entries)).collect())
+}
+
+/// The entries of one ingest (each by kind) as one change set.
+fn join(ingested: DateTime<FixedOffset>, mut entries: Vec<ChangeSet>) -> ChangeSet {
+    entries.sort_by_key(|s| s.part);
+    let mut changes: Vec<Change> = entries.into_iter().flat_map(|s| s.changes).collect();
+    changes.sort_by_key(|c| c.kind);
+    ChangeSet { ingested, part: None, changes }
 }
 
 /// The stamp of the last ingest's changes, from the run log (`Some(None)`:
@@ -594,6 +741,7 @@ pub fn list(ix: &GongbaoIndex, searcher: &Searcher, since: Since, watch: Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn ids_depend_on_what_a_change_says_only() {
@@ -601,6 +749,89 @@ mod tests {
         assert_eq!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕96号\x1f\x1f"));
         assert_ne!(a, change_id("repealed\x1f青政发〔2024〕84号\x1f青政发〔2024〕97号\x1f\x1f"));
         assert_eq!(a.len(), 32);
+    }
+
+    /// An index of the sample issue (as of `stamp`'s ingest) and, with
+    /// `later`, the later issue of `tests/fixtures/later-changes/` ingested
+    /// after it; each ingest's changes recorded within `bounds`.
+    fn index_of(dir: &std::path::Path, later: bool, bounds: Bounds) -> GongbaoIndex {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let ix = GongbaoIndex::open_or_create(dir).unwrap();
+        let mut w = ix.writer().unwrap();
+        // The sample issue's text (the one `.seed.txt`) and the later issue's.
+        let text_in = |dir: &std::path::Path, suffix: &str| {
+            let mut found: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+            found.retain(|p| p.to_string_lossy().ends_with(suffix));
+            found.sort();
+            found.into_iter().next().unwrap()
+        };
+        let mut runs = vec![(text_in(&fixtures, ".seed.txt"), "2024-10-08T06:00:00+08:00")];
+        if later {
+            runs.push((text_in(&fixtures.join("later-changes"), ".txt"), "2024-12-30T06:00:00+08:00"));
+        }
+        for (file, when) in runs {
+            let parsed = crate::pipeline::parse_file(&file, &Default::default()).unwrap();
+            ix.stage_issue(&w, &parsed).unwrap();
+            ix.commit(&mut w, "{}").unwrap();
+            let stamp = DateTime::parse_from_rfc3339(when).unwrap();
+            let opts = ChangeOptions { today: stamp.date_naive(), expires_within: DEFAULT_EXPIRES_WITHIN };
+            let touched: Vec<String> = parsed.documents.iter().map(|d| d.id.clone()).collect();
+            record_within(&ix, &mut w, &touched, opts, stamp, bounds).unwrap().unwrap();
+        }
+        ix
+    }
+
+    fn entries(ix: &GongbaoIndex) -> Vec<ChangeSet> {
+        let reader = ix.reader().unwrap();
+        let mut out = Vec::new();
+        for_each_entry(ix, &reader.searcher(), |s| out.push(s)).unwrap();
+        out
+    }
+
+    #[test]
+    fn an_ingest_s_changes_stored_in_parts_read_back_as_one_ingest() {
+        let dir = tempfile::tempdir().unwrap();
+        let whole = index_of(&dir.path().join("whole"), true, Bounds::DEFAULT);
+        let small = Bounds { documents: 3, changes: 4 };
+        let parts = index_of(&dir.path().join("parts"), true, small);
+        // One entry per ingest, or parts of at most 4, numbered, sharing the ingest's time.
+        let mut one: Vec<ChangeSet> = entries(&whole);
+        one.sort_by_key(|s| s.ingested);
+        assert_eq!(one.len(), 2);
+        assert!(one.iter().all(|s| s.part.is_none()));
+        let stored = entries(&parts);
+        for s in &one {
+            let of_it: Vec<&ChangeSet> = stored.iter().filter(|p| p.ingested == s.ingested).collect();
+            assert_eq!(of_it.len(), s.changes.len().div_ceil(4), "{}", s.ingested);
+            let mut numbers: Vec<u32> = of_it.iter().filter_map(|p| p.part).collect();
+            numbers.sort();
+            assert_eq!(numbers, (1..=of_it.len() as u32).collect::<Vec<_>>());
+            assert!(of_it.iter().all(|p| !p.changes.is_empty() && p.changes.len() <= 4));
+        }
+        // Read back: the same ingests, the same changes (found in another
+        // order, documents three at a time), each ingest's by kind.
+        let ids = |sets: &[ChangeSet]| -> Vec<(DateTime<FixedOffset>, BTreeSet<String>)> {
+            sets.iter().map(|s| (s.ingested, s.changes.iter().map(|c| c.id.clone()).collect())).collect()
+        };
+        let reader = parts.reader().unwrap();
+        let joined = recorded(&parts, &reader.searcher()).unwrap();
+        assert_eq!(ids(&joined), ids(&recorded(&whole, &whole.reader().unwrap().searcher()).unwrap()));
+        assert_eq!(ids(&joined), ids(&one));
+        for s in &joined {
+            assert!(s.part.is_none());
+            assert!(s.changes.windows(2).all(|w| w[0].kind <= w[1].kind), "by kind");
+            let mut sorted = s.changes.clone();
+            sorted.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut want = one.iter().find(|o| o.ingested == s.ingested).unwrap().changes.clone();
+            want.sort_by(|a, b| a.id.cmp(&b.id));
+            assert_eq!(sorted, want, "the same changes, field by field");
+        }
+        // What `changes` lists: every change once, newest ingest first.
+        let listed = list(&parts, &reader.searcher(), Since::All, None).unwrap();
+        assert_eq!(listed.len(), one.iter().map(|s| s.changes.len()).sum::<usize>());
+        assert!(listed.windows(2).all(|w| w[0].ingested >= w[1].ingested));
+        let later = DateTime::parse_from_rfc3339("2024-12-30T06:00:00+08:00").unwrap();
+        assert_eq!(list(&parts, &reader.searcher(), Since::Date(later.date_naive()), None).unwrap().len(), one[1].changes.len());
     }
 
     #[test]

@@ -132,7 +132,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
     };
     r.segments = segments.len();
     let (_, fields) = crate::index::schema();
-    let ix = GongbaoIndex { index: index.clone(), fields, dir: dir.to_owned() };
+    let ix = GongbaoIndex { index: index.clone(), fields, dir: dir.to_owned(), maps: None };
     // Every file of every segment, read whole: its checksum, or why it cannot be read.
     let names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
@@ -146,7 +146,7 @@ pub fn check(dir: &Path, sources: bool) -> Result<CheckReport> {
             continue;
         }
         for f in files {
-            match caught(|| index.directory().validate_checksum(Path::new(f))) {
+            match caught(|| validate_checksum(dir, Path::new(f))) {
                 Some(Ok(true)) => {}
                 Some(Ok(false)) => damaged(&mut r, f, "checksum mismatch (overwritten?)".into()),
                 Some(Err(e)) => damaged(&mut r, f, storage::short(&e.to_string())),
@@ -325,7 +325,7 @@ pub fn verify_new_files(ix: &GongbaoIndex) -> Result<()> {
         let Ok(meta) = std::fs::metadata(dir.join(&name)) else { continue };
         let s = seen(&meta);
         if known.get(&name) != Some(&s) {
-            match caught(|| ix.index.directory().validate_checksum(Path::new(&name))) {
+            match caught(|| validate_checksum(dir, Path::new(&name))) {
                 Some(Ok(true)) => {}
                 Some(Ok(false)) => return Err(storage::damaged(dir, &name, "checksum mismatch (overwritten?)")),
                 Some(Err(e)) => return Err(storage::damaged(dir, &name, e)),
@@ -344,6 +344,62 @@ pub fn verify_new_files(ix: &GongbaoIndex) -> Result<()> {
     Ok(())
 }
 
+/// The end of a file that holds its tantivy footer, whatever its length:
+/// the footer's JSON (tantivy refuses one over 50,000 bytes), then its
+/// length and magic number (4 bytes each).
+const FOOTER_TAIL: u64 = 50_000 + 8;
+
+/// Does file `name` of the index in `dir` hold what its footer says it
+/// holds? What tantivy's `Directory::validate_checksum` answers — the CRC-32
+/// of the bytes before the footer against the one the footer gives, the
+/// footer read by tantivy itself, with the same errors — but the file is
+/// read through a buffer, not a memory map: a map leaves every page of the
+/// file in the process's resident memory until it goes, and this reads the
+/// whole index (after an ingest, after a failure, in `check`).
+pub fn validate_checksum(dir: &Path, name: &Path) -> std::result::Result<bool, tantivy::directory::error::OpenReadError> {
+    use std::io::{Read, Seek, SeekFrom};
+    use tantivy::directory::error::OpenReadError;
+    use tantivy::directory::footer::Footer;
+    use tantivy::directory::{FileSlice, OwnedBytes};
+    use tantivy::HasLen;
+    // Named as tantivy names it, from the canonical directory.
+    let full = dir.canonicalize().unwrap_or_else(|_| dir.to_owned()).join(name);
+    let mut file = std::fs::File::open(&full).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => OpenReadError::FileDoesNotExist(full.clone()),
+        _ => OpenReadError::wrap_io_error(e, full.clone()),
+    })?;
+    let len = file.metadata().map_err(|e| OpenReadError::wrap_io_error(e, full.clone()))?.len();
+    let read_err = |e: std::io::Error| OpenReadError::wrap_io_error(e, name.to_owned());
+    // The footer, from the file's last bytes.
+    let tail_len = len.min(FOOTER_TAIL);
+    let mut tail = vec![0u8; tail_len as usize];
+    file.seek(SeekFrom::Start(len - tail_len)).and_then(|_| file.read_exact(&mut tail)).map_err(read_err)?;
+    let (footer, body) = Footer::extract_footer(FileSlice::new(std::sync::Arc::new(OwnedBytes::new(tail)))).map_err(read_err)?;
+    // The body: everything before the footer.
+    let body_len = len - tail_len + body.len() as u64;
+    file.rewind().map_err(read_err)?;
+    let mut body = file.take(body_len);
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut read = 0u64;
+    loop {
+        match body.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                read += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_err(e)),
+        }
+    }
+    if read != body_len {
+        // Cut short while it was read.
+        return Err(read_err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("{read} of {body_len} bytes read"))));
+    }
+    Ok(footer.crc == hasher.finalize())
+}
+
 /// After a command failed on the index in `dir` (an error or a panic from
 /// deep inside tantivy): is the index damaged, and where? Reads every file
 /// of the index, so only on the way out of a failure.
@@ -351,4 +407,62 @@ pub fn diagnose(dir: &Path) -> Option<Error> {
     let r = check(dir, false).ok()?;
     let d = r.damage.first()?;
     Some(storage::damaged(dir, &d.file, &d.problem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, STORED, TEXT};
+
+    /// tantivy's answer for a file, as text (its errors are not comparable).
+    fn tantivys(index: &tantivy::Index, name: &Path) -> String {
+        format!("{:?}", index.directory().validate_checksum(name).map_err(|e| e.to_string()))
+    }
+
+    fn ours(dir: &Path, name: &Path) -> String {
+        format!("{:?}", validate_checksum(dir, name).map_err(|e| e.to_string()))
+    }
+
+    #[test]
+    fn checksums_read_without_a_map_say_what_tantivys_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT | STORED);
+        let index = tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for i in 0..2000 {
+            w.add_document(tantivy::doc!(text => format!("document {i} of the checksum test, with words {}", i * 7919 % 1000))).unwrap();
+        }
+        w.commit().unwrap();
+        drop(w);
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| std::path::PathBuf::from(e.file_name()))
+            .filter(|n| storage::is_segment_file(&n.to_string_lossy()))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 4, "{files:?}");
+        for f in &files {
+            assert_eq!(ours(dir.path(), f), "Ok(true)", "{}", f.display());
+            assert_eq!(ours(dir.path(), f), tantivys(&index, f), "{}", f.display());
+        }
+        // Damaged the ways a file is: a byte flipped, cut short, emptied, garbage, gone.
+        let path = |i: usize| dir.path().join(&files[i]);
+        let mut bytes = std::fs::read(path(0)).unwrap();
+        bytes[0] ^= 0x55;
+        std::fs::write(path(0), &bytes).unwrap();
+        let len = std::fs::metadata(path(1)).unwrap().len();
+        std::fs::OpenOptions::new().write(true).open(path(1)).unwrap().set_len(len - 3).unwrap();
+        std::fs::write(path(2), b"").unwrap();
+        std::fs::write(path(3), vec![7u8; 100_000]).unwrap();
+        let gone = files.len() - 1;
+        std::fs::remove_file(path(gone)).unwrap();
+        assert_eq!(ours(dir.path(), &files[0]), "Ok(false)");
+        for f in &files {
+            // A fresh index, so that no map of the old files is reused.
+            let fresh = tantivy::Index::open_in_dir(dir.path()).unwrap();
+            assert_eq!(ours(dir.path(), f), tantivys(&fresh, f), "{}", f.display());
+        }
+    }
 }

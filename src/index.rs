@@ -81,6 +81,12 @@ pub const KIND_PROVISION: &str = "provision";
 /// What one ingest made known ([`crate::changes::ChangeSet`]).
 pub const KIND_CHANGES: &str = "changes";
 
+/// Decompressed blocks of stored records a [`GongbaoIndex::scan_reader`]
+/// keeps per segment: a document's block is read again for the next
+/// documents of its issue (records are stored in the order of their
+/// issues), and for little else.
+pub const SCAN_CACHE_BLOCKS: usize = 8;
+
 /// The low 32 bits of the last `clause_starts` value.
 pub const CLAUSE_END: u64 = u32::MAX as u64;
 
@@ -355,6 +361,9 @@ pub struct GongbaoIndex {
     pub index: Index,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// The directory `index` reads through, when opened here: its maps are
+    /// what [`crate::resident::Releaser`] keeps out of resident memory.
+    pub maps: Option<tantivy::directory::MmapDirectory>,
 }
 
 impl GongbaoIndex {
@@ -377,12 +386,22 @@ impl GongbaoIndex {
             return Self::open(dir);
         }
         let (schema, fields) = schema();
-        let index = Index::builder()
-            .schema(schema)
-            .settings(index_settings())
-            .create_in_dir(dir)
-            .map_err(|e| storage::classify(dir, &e, "creating the index"))?;
-        Self::wrap(index, fields, dir)
+        let doing = "creating the index";
+        let maps = Self::maps(dir, doing)?;
+        // What Index::create_in_dir does, with the directory kept.
+        let created = match Index::exists(&maps) {
+            Ok(true) => Err(tantivy::TantivyError::IndexAlreadyExists),
+            Ok(false) => Index::create(maps.clone(), schema, index_settings()),
+            Err(e) => Err(e.into()),
+        };
+        let index = created.map_err(|e| storage::classify(dir, &e, doing))?;
+        Self::wrap(index, fields, dir, Some(maps))
+    }
+
+    /// The memory-mapped directory of the index in `dir` (kept, for
+    /// [`GongbaoIndex::maps`]).
+    fn maps(dir: &Path, doing: &str) -> Result<tantivy::directory::MmapDirectory> {
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| storage::classify(dir, &e.into(), doing))
     }
 
     /// Open an existing index (for searching); a clear error if there is
@@ -405,9 +424,10 @@ impl GongbaoIndex {
         if let Err(e) = serde_json::from_slice::<serde_json::Value>(&text) {
             return Err(storage::damaged(dir, "meta.json", format!("not the JSON tantivy writes ({e})")));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| storage::classify(dir, &e, "opening"))?;
+        let maps = Self::maps(dir, "opening")?;
+        let index = Index::open(maps.clone()).map_err(|e| storage::classify(dir, &e, "opening"))?;
         let (_, fields) = schema();
-        let ix = Self::wrap(index, fields, dir)?;
+        let ix = Self::wrap(index, fields, dir, Some(maps))?;
         ix.open_segments()?;
         crate::check::verify_new_files(&ix)?;
         Ok(ix)
@@ -464,7 +484,7 @@ impl GongbaoIndex {
         files.sort();
         for f in files {
             let verdict =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.index.directory().validate_checksum(Path::new(&f))));
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::check::validate_checksum(&self.dir, Path::new(&f))));
             match verdict {
                 Ok(Ok(true)) => {}
                 Ok(Ok(false)) => return Some((f, "checksum mismatch (overwritten?)".into())),
@@ -486,13 +506,13 @@ impl GongbaoIndex {
         })
     }
 
-    fn wrap(index: Index, fields: Fields, dir: &Path) -> Result<GongbaoIndex> {
+    fn wrap(index: Index, fields: Fields, dir: &Path, maps: Option<tantivy::directory::MmapDirectory>) -> Result<GongbaoIndex> {
         let (expected, _) = schema();
         if index.schema() != expected {
             return Err(Self::err(dir, OTHER_SCHEMA));
         }
         tokenizer::register(&index);
-        Ok(GongbaoIndex { index, fields, dir: dir.to_owned() })
+        Ok(GongbaoIndex { index, fields, dir: dir.to_owned(), maps })
     }
 
     /// A reader that reloads only when asked.
@@ -500,6 +520,20 @@ impl GongbaoIndex {
         self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
+    }
+
+    /// A reader for going through many records once each (change
+    /// detection, the force links): its segments keep [`SCAN_CACHE_BLOCKS`]
+    /// decompressed blocks of stored records each, not tantivy's 100 — 25 MB
+    /// a segment once a segment has that many, so what a reader held grew
+    /// with the index.
+    pub fn scan_reader(&self) -> Result<IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(SCAN_CACHE_BLOCKS)
             .try_into()
             .map_err(|e| storage::classify(&self.dir, &e, "opening a reader"))
     }
@@ -543,7 +577,8 @@ impl GongbaoIndex {
     pub fn changes_entry(&self, set: &crate::changes::ChangeSet) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::new();
-        d.add_text(f.id, format!("changes:{}", set.ingested.to_rfc3339()));
+        let part = set.part.map(|p| format!("/{p}")).unwrap_or_default();
+        d.add_text(f.id, format!("changes:{}{part}", set.ingested.to_rfc3339()));
         d.add_text(f.kind, KIND_CHANGES);
         d.add_bytes(f.record, &stored::pack(&StoredRecord::Changes(set.clone())));
         d
@@ -710,17 +745,33 @@ impl GongbaoIndex {
 
     /// The stored records of the documents that match `query`.
     pub fn documents_matching(&self, searcher: &tantivy::Searcher, query: &dyn tantivy::query::Query) -> Result<Vec<DocumentRecord>> {
+        let mut out = Vec::new();
+        self.for_each_document_matching(searcher, query, |d| {
+            out.push(d);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Call `f` with the stored record of each document that matches
+    /// `query`, one at a time, in index order (for queries that match a
+    /// share of the whole corpus: their records are not all held at once).
+    pub fn for_each_document_matching(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        mut f: impl FnMut(DocumentRecord) -> Result<()>,
+    ) -> Result<()> {
         let addrs = searcher.search(query, &tantivy::collector::DocSetCollector).map_err(|e| Self::err(&self.dir, e))?;
         let mut addrs: Vec<_> = addrs.into_iter().collect();
         addrs.sort();
-        let mut out = Vec::new();
         for a in addrs {
             let d: TantivyDocument = searcher.doc(a).map_err(|e| Self::err(&self.dir, e))?;
             if let Some(StoredRecord::Document(doc)) = self.record_of(&d) {
-                out.push(*doc);
+                f(*doc)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The issue entry stored for a source file's SHA-256, if any.

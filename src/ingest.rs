@@ -369,6 +369,10 @@ pub fn run(dir: &Path, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Pr
 /// Ingest `paths` into `ix`.
 pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progress: &dyn Progress) -> crate::Result<IngestReport> {
     let t0 = Instant::now();
+    // The run reads the whole index (merges, change detection, the export):
+    // the pages of its maps are given back as it goes, so that its memory
+    // does not grow with the index.
+    let _release = ix.maps.clone().map(|m| crate::resident::Releaser::start(m, crate::resident::PERIOD, crate::resident::SLACK));
     let extract = opts.extract;
     let mut report = IngestReport {
         files: vec![],
@@ -664,9 +668,9 @@ pub fn ingest(ix: &GongbaoIndex, paths: &[PathBuf], opts: IngestOptions, progres
     // before this point leaves it to the next run, which finds the same).
     let opts_changes = crate::changes::ChangeOptions { today: stamp.date_naive(), expires_within: opts.expires_within };
     match crate::changes::record(ix, &mut writer, &touched, opts_changes, stamp) {
-        Ok(Some(set)) => {
-            report.changes = crate::changes::counts(&set.changes);
-            report.ingested = Some(set.ingested);
+        Ok(Some(recorded)) => {
+            report.changes = recorded.counts;
+            report.ingested = Some(recorded.ingested);
         }
         Ok(None) => {}
         Err(e) => {

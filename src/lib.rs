@@ -35,6 +35,7 @@ pub mod query;
 pub mod rank;
 pub mod record;
 pub mod repair;
+pub mod resident;
 pub mod runlog;
 pub mod segment;
 pub mod serve;

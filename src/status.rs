@@ -375,13 +375,14 @@ pub fn force_links_from_records(ix: &GongbaoIndex, searcher: &Searcher) -> Resul
     let q = TermQuery::new(Term::from_field_text(ix.fields.force_links, FORCE), IndexRecordOption::Basic);
     let mut out = Vec::new();
     let mut titles = TitleResolver::default();
-    for d in ix.documents_matching(searcher, &q)? {
-        let Some(date) = source_date(&d) else { continue };
+    ix.for_each_document_matching(searcher, &q, |d| {
+        let Some(date) = source_date(&d) else { return Ok(()) };
         for l in d.links.iter().filter(|l| l.kind.changes_target()) {
             let targets = titles.link_targets(ix, searcher, &d, l, Some(date))?;
             out.push(ForceLink { date, kind: l.kind, until: l.until, targets });
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -412,7 +413,7 @@ pub fn force_links(ix: &GongbaoIndex, searcher: &Searcher) -> Result<Vec<ForceLi
 /// Write the force links of the index's committed state to its
 /// [`crate::storage::FORCE_FILE`] (what ingest does after its last commit).
 pub fn write_force_links(ix: &GongbaoIndex) -> Result<()> {
-    let reader = ix.reader()?;
+    let reader = ix.scan_reader()?;
     let searcher = reader.searcher();
     let links = force_links_from_records(ix, &searcher)?;
     write_force_file(&ix.dir, ForceFile { version: FORCE_FILE_VERSION, state: index_state(&searcher), links })

@@ -145,7 +145,7 @@ mod tests {
         };
         assert_eq!(back.id, doc.id);
         let ingested = chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00+08:00").unwrap();
-        let changes = crate::changes::ChangeSet { ingested, changes: Vec::new() };
+        let changes = crate::changes::ChangeSet { ingested, part: None, changes: Vec::new() };
         assert!(matches!(unpack(&pack(&StoredRecord::Changes(changes)), None), Some(StoredRecord::Changes(_))));
     }
 
