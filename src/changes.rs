@@ -758,14 +758,21 @@ mod tests {
     /// after it; each ingest's changes recorded within `bounds`.
     fn index_of(dir: &std::path::Path, later: bool, bounds: Bounds) -> GongbaoIndex {
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        // The sample's text (the one `.seed.txt`), the later issue (the one `.txt` there).
+        let only = |dir: &std::path::Path, ending: &str| -> std::path::PathBuf {
+            let mut found: Vec<std::path::PathBuf> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().ends_with(ending)).collect();
+            assert_eq!(found.len(), 1, "{found:?}");
+            found.remove(0)
+        };
         let ix = GongbaoIndex::open_or_create(dir).unwrap();
         let mut w = ix.writer().unwrap();
-        let mut runs = vec![("yuxian-2024-03.seed.txt", "2024-10-08T06:00:00+08:00")];
+        let mut runs = vec![(only(&fixtures, ".seed.txt"), "2024-10-08T06:00:00+08:00")];
         if later {
-            runs.push(("later-changes/yuxian-2024-04-changes.txt", "2024-12-30T06:00:00+08:00"));
+            runs.push((only(&fixtures.join("later-changes"), ".txt"), "2024-12-30T06:00:00+08:00"));
         }
         for (file, when) in runs {
-            let parsed = crate::pipeline::parse_file(&fixtures.join(file), &Default::default()).unwrap();
+            let parsed = crate::pipeline::parse_file(&file, &Default::default()).unwrap();
             ix.stage_issue(&w, &parsed).unwrap();
             ix.commit(&mut w, "{}").unwrap();
             let stamp = DateTime::parse_from_rfc3339(when).unwrap();
