@@ -48,7 +48,7 @@ use sha2::Digest;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 /// How many days ahead an ingest looks for windows that end (`ingest --expires-within`).
@@ -672,7 +672,9 @@ fn for_each_entry(ix: &GongbaoIndex, searcher: &Searcher, mut f: impl FnMut(Chan
     addrs.sort();
     for a in addrs {
         let d: TantivyDocument = searcher.doc(a).map_err(err)?;
-        if let Some(StoredRecord::Changes(s)) = ix.record_of(&d) {
+        if let Some(StoredRecord::Changes(s)) =
+            d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
+        {
             f(s);
         }
     }
@@ -756,18 +758,18 @@ mod tests {
     /// after it; each ingest's changes recorded within `bounds`.
     fn index_of(dir: &std::path::Path, later: bool, bounds: Bounds) -> GongbaoIndex {
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        // The sample's text (the one `.seed.txt`), the later issue (the one `.txt` there).
+        let only = |dir: &std::path::Path, ending: &str| -> std::path::PathBuf {
+            let mut found: Vec<std::path::PathBuf> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().ends_with(ending)).collect();
+            assert_eq!(found.len(), 1, "{found:?}");
+            found.remove(0)
+        };
         let ix = GongbaoIndex::open_or_create(dir).unwrap();
         let mut w = ix.writer().unwrap();
-        // The sample issue's text (the one `.seed.txt`) and the later issue's.
-        let text_in = |dir: &std::path::Path, suffix: &str| {
-            let mut found: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-            found.retain(|p| p.to_string_lossy().ends_with(suffix));
-            found.sort();
-            found.into_iter().next().unwrap()
-        };
-        let mut runs = vec![(text_in(&fixtures, ".seed.txt"), "2024-10-08T06:00:00+08:00")];
+        let mut runs = vec![(only(&fixtures, ".seed.txt"), "2024-10-08T06:00:00+08:00")];
         if later {
-            runs.push((text_in(&fixtures.join("later-changes"), ".txt"), "2024-12-30T06:00:00+08:00"));
+            runs.push((only(&fixtures.join("later-changes"), ".txt"), "2024-12-30T06:00:00+08:00"));
         }
         for (file, when) in runs {
             let parsed = crate::pipeline::parse_file(&file, &Default::default()).unwrap();
