@@ -48,7 +48,7 @@ use sha2::Digest;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 /// How many days ahead an ingest looks for windows that end (`ingest --expires-within`).
@@ -672,9 +672,7 @@ fn for_each_entry(ix: &GongbaoIndex, searcher: &Searcher, mut f: impl FnMut(Chan
     addrs.sort();
     for a in addrs {
         let d: TantivyDocument = searcher.doc(a).map_err(err)?;
-        if let Some(StoredRecord::Changes(s)) =
-            d.get_first(ix.fields.record).and_then(|v| v.as_str()).and_then(|r| serde_json::from_str(r).ok())
-        {
+        if let Some(StoredRecord::Changes(s)) = ix.record_of(&d) {
             f(s);
         }
     }
