@@ -4,9 +4,9 @@
 //! holding the metadata and the file's SHA-256), `document`, and
 //! `changes` (what one ingest made known, see [`crate::changes`]). Every
 //! entry stores its whole record (compressed JSON, see [`crate::stored`]),
-//! so the index can be exported and rebuilt without the sources. A document's title and text are indexed
-//! once, one token per character with positions (any verbatim substring is
-//! a phrase of them); its clauses (`crate::clause`) are ranges of those
+//! so the index can be exported and rebuilt without the sources. A
+//! document's title and text are indexed once, one token per character
+//! with positions (any verbatim substring is a phrase of them); its clauses (`crate::clause`) are ranges of those
 //! positions, kept in a fast field, so clause search reads the document's
 //! postings and no text is indexed twice.
 
@@ -646,7 +646,7 @@ impl GongbaoIndex {
         if doc.links.iter().any(|l| l.kind.changes_target()) {
             d.add_text(f.force_links, FORCE);
         }
-        d.add_bytes(f.record, &stored::pack(&StoredRecord::Document(Box::new(doc.clone()))));
+        d.add_bytes(f.record, &stored::pack_document(doc));
         d.add_text(f.hit, stored::HitSummary::of(doc).to_json());
         d
     }
