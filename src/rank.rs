@@ -785,20 +785,29 @@ pub fn rank(
         // The forms' postings are read in parallel, then merged in order.
         type BodyHits = Vec<(DocId, Vec<u32>, Vec<u32>)>;
         type TitleHits = Vec<(DocId, u32, u32)>;
-        let found: Vec<Result<(BodyHits, TitleHits)>> = {
+        let read_form = |form: &Form| -> Result<(BodyHits, TitleHits)> {
+            let mut body_hits: BodyHits = Vec::new();
+            phrase_matches(&body, f.body, form, form.body_span, &allowed, |d, e, l| body_hits.push((d, e, l)))?;
+            let mut title_hits: TitleHits = Vec::new();
+            phrase_matches(&title, f.title, form, form.title_span, &allowed, |d, e, l| {
+                title_hits.push((d, e.len() as u32, l.len() as u32))
+            })?;
+            Ok((body_hits, title_hits))
+        };
+        // In parallel only when the postings to walk are long enough to
+        // pay for waking rayon's workers (most queries' are not).
+        let lead_docs: usize = plan
+            .forms
+            .iter()
+            .map(|form| {
+                form.chars.iter().map(|c| body.doc_freq(&Term::from_field_text(f.body, c)).unwrap_or(0) as usize).min().unwrap_or(0)
+            })
+            .sum();
+        let found: Vec<Result<(BodyHits, TitleHits)>> = if plan.forms.len() > 1 && lead_docs >= PAR_MIN_LEAD_DOCS {
             use rayon::prelude::*;
-            plan.forms
-                .par_iter()
-                .map(|form| {
-                    let mut body_hits: BodyHits = Vec::new();
-                    phrase_matches(&body, f.body, form, form.body_span, &allowed, |d, e, l| body_hits.push((d, e, l)))?;
-                    let mut title_hits: TitleHits = Vec::new();
-                    phrase_matches(&title, f.title, form, form.title_span, &allowed, |d, e, l| {
-                        title_hits.push((d, e.len() as u32, l.len() as u32))
-                    })?;
-                    Ok((body_hits, title_hits))
-                })
-                .collect()
+            plan.forms.par_iter().map(read_form).collect()
+        } else {
+            plan.forms.iter().map(read_form).collect()
         };
         for (fi, r) in found.into_iter().enumerate() {
             let (body_hits, title_hits) = r?;
@@ -900,7 +909,6 @@ pub fn rank(
     if top.is_some() {
         cands.sort_by(|a, b| b.bound.total_cmp(&a.bound));
     }
-    use rayon::prelude::*;
     // The best `top` scores so far (a min-heap, in units of 1e-4: results
     // are ordered by 4 digits).
     let mut best: std::collections::BinaryHeap<std::cmp::Reverse<i64>> = Default::default();
@@ -929,10 +937,8 @@ pub fn rank(
                 }
             }
         };
-        let scored: Vec<(Option<RankedDoc>, Vec<RankedClause>)> = cands[next..end]
-            .par_iter()
-            .map_init(Scratch::default, |scratch, c| score_doc(plan, &stats, c, clauses_wanted, true, scratch))
-            .collect();
+        let scored: Vec<(Option<RankedDoc>, Vec<RankedClause>)> =
+            map_judged(&cands[next..end], |scratch, c| score_doc(plan, &stats, c, clauses_wanted, true, scratch));
         for (d, cs) in scored {
             if let Some(d) = d {
                 keep(d.score);
@@ -946,8 +952,7 @@ pub fn rank(
     // The rest: results all the same (counted, in facets), ranked after.
     let rest = &cands[next..];
     if clauses_wanted {
-        let judged: Vec<Vec<RankedClause>> =
-            rest.par_iter().map_init(Scratch::default, |scratch, c| score_doc(plan, &stats, c, true, false, scratch).1).collect();
+        let judged: Vec<Vec<RankedClause>> = map_judged(rest, |scratch, c| score_doc(plan, &stats, c, true, false, scratch).1);
         out.clauses.extend(judged.into_iter().flatten());
     } else {
         for c in rest {
@@ -967,6 +972,28 @@ pub fn rank(
 /// How many documents are judged clause by clause at a time before the
 /// bound is checked again.
 const PRUNE_CHUNK: usize = 16;
+
+/// Below this many documents in the rarest character's postings, summed
+/// over the forms, the forms are read on the calling thread: waking rayon's
+/// workers (tens of microseconds, far more on a busy machine) costs more
+/// than the walk.
+const PAR_MIN_LEAD_DOCS: usize = 256;
+/// Below this many clauses with a hit, candidates are judged on the calling
+/// thread (a clause's judgement takes well under a microsecond).
+const PAR_MIN_CLAUSES: usize = 512;
+
+/// `judge` over candidates, in parallel when they hold enough clauses to
+/// pay for it, in order either way.
+fn map_judged<'a, R: Send>(cands: &[Candidate<'a>], judge: impl Fn(&mut Scratch, &Candidate<'a>) -> R + Sync + Send) -> Vec<R> {
+    let clauses: usize = cands.iter().map(|c| c.m.clauses.ids.len()).sum();
+    if clauses >= PAR_MIN_CLAUSES {
+        use rayon::prelude::*;
+        cands.par_iter().map_init(Scratch::default, |scratch, c| judge(scratch, c)).collect()
+    } else {
+        let mut scratch = Scratch::default();
+        cands.iter().map(|c| judge(&mut scratch, c)).collect()
+    }
+}
 
 /// A document admitted to pass 2: its judgement as a whole, and the bound
 /// that puts on its score.
